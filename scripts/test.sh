@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# The one test command (README "Run the tests", and what .ci/run calls).
+# Installs what the tests need, builds everything warnings-as-errors, and runs every test project.
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+
+dotnet restore ScimFunctions.sln
+dotnet build ScimFunctions.sln --no-restore -c Release
+
+log=$(mktemp)
+trap 'rm -f "$log"' EXIT
+status=0
+dotnet test ScimFunctions.sln --no-build -c Release 2>&1 | tee "$log" || status=$?
+
+# One closing line for the whole run, summed over the test projects' summaries.
+awk '
+  /(Passed|Failed)!/ {
+    for (i = 1; i <= NF; i++) {
+      gsub(",", "", $(i + 1))
+      if ($i == "Failed:") failed += $(i + 1)
+      if ($i == "Passed:") passed += $(i + 1)
+      if ($i == "Skipped:") skipped += $(i + 1)
+    }
+  }
+  END { printf "tests: %d passed, %d failed, %d skipped\n", passed, failed, skipped }
+' "$log"
+exit "$status"
