@@ -75,14 +75,13 @@ public static class FilterCompiler
             return new ComparisonNode(locator, op, null);
         }
 
+        CheckOperator(target.Type, op, name);
         object operand = target.Type switch
         {
-            AttributeType.String or AttributeType.Reference => RequireString(literal, name, op),
-            AttributeType.Binary => RequireUnordered(RequireString(literal, name, op), name, op),
-            AttributeType.Boolean => RequireEquality(RequireBoolean(literal, name), name, op),
-            AttributeType.Integer or AttributeType.Decimal => RequireOrderedOnly(RequireNumber(literal, name), name, op),
-            AttributeType.DateTime => RequireOrderedOnly(RequireDateTime(literal, name), name, op),
-            _ => throw Invalid($"'{name}' is complex; compare one of its sub-attributes instead"),
+            AttributeType.String or AttributeType.Reference or AttributeType.Binary => RequireString(literal, name, op),
+            AttributeType.Boolean => RequireBoolean(literal, name),
+            AttributeType.Integer or AttributeType.Decimal => RequireNumber(literal, name),
+            _ => RequireDateTime(literal, name),
         };
         return new ComparisonNode(locator, op, operand);
     }
@@ -140,20 +139,24 @@ public static class FilterCompiler
             ? value
             : throw Invalid($"'{name}' is a dateTime; compare it with an xsd:dateTime string such as \"2026-01-31T12:00:00Z\"");
 
-    private static T RequireEquality<T>(T operand, string name, ComparisonOperator op) =>
-        op is ComparisonOperator.Equal or ComparisonOperator.NotEqual
-            ? operand
-            : throw Invalid($"'{op.ToKeyword()}' cannot be used with '{name}'; use 'eq' or 'ne'");
-
-    private static T RequireOrderedOnly<T>(T operand, string name, ComparisonOperator op) =>
-        op is ComparisonOperator.Contains or ComparisonOperator.StartsWith or ComparisonOperator.EndsWith
-            ? throw Invalid($"'{op.ToKeyword()}' cannot be used with '{name}'; it is not a string")
-            : operand;
-
-    private static T RequireUnordered<T>(T operand, string name, ComparisonOperator op) =>
-        op is ComparisonOperator.GreaterThan or ComparisonOperator.GreaterThanOrEqual or ComparisonOperator.LessThan or ComparisonOperator.LessThanOrEqual
-            ? throw Invalid($"'{op.ToKeyword()}' cannot be used with '{name}'; binary values have no order")
-            : operand;
+    /// <summary>Which operators each type supports (RFC 7644 §3.4.2.2).</summary>
+    private static void CheckOperator(AttributeType type, ComparisonOperator op, string name)
+    {
+        var substring = op is ComparisonOperator.Contains or ComparisonOperator.StartsWith or ComparisonOperator.EndsWith;
+        var ordering = op is ComparisonOperator.GreaterThan or ComparisonOperator.GreaterThanOrEqual
+            or ComparisonOperator.LessThan or ComparisonOperator.LessThanOrEqual;
+        switch (type)
+        {
+            case AttributeType.Complex:
+                throw Invalid($"'{name}' is complex; compare one of its sub-attributes instead");
+            case AttributeType.Boolean when substring || ordering:
+                throw Invalid($"'{op.ToKeyword()}' cannot be used with '{name}'; use 'eq' or 'ne'");
+            case AttributeType.Integer or AttributeType.Decimal or AttributeType.DateTime when substring:
+                throw Invalid($"'{op.ToKeyword()}' cannot be used with '{name}'; it is not a string");
+            case AttributeType.Binary when ordering:
+                throw Invalid($"'{op.ToKeyword()}' cannot be used with '{name}'; binary values have no order");
+        }
+    }
 
     private static ScimException Invalid(string detail) => new(ScimError.InvalidFilter(detail + "."));
 }
