@@ -1,0 +1,3 @@
+using BenchmarkDotNet.Running;
+
+BenchmarkSwitcher.FromAssembly(typeof(ScimFunctions.Benchmarks.CoreBenchmarks).Assembly).Run(args);
