@@ -84,9 +84,11 @@ public static class BuiltInSchemas
                     ReadOnlyText("type", "How the group membership was derived.") with { CanonicalValues = ["direct", "indirect"] },
                 ])
             {
-                Description = "The groups the user belongs to, derived from group membership. Read-only.",
+                Description = "The groups the user belongs to, derived from group membership. Read-only; returned when "
+                    + "asked for with attributes=groups, so that listing users does not read every user's memberships.",
                 MultiValued = true,
                 Mutability = Mutability.ReadOnly,
+                Returned = Returned.Request,
             },
             MultiValued("entitlements", "A list of entitlements for the User.", [], AttributeType.String),
             MultiValued("roles", "A list of roles for the User.", [], AttributeType.String),

@@ -1,0 +1,62 @@
+using System.Security.Cryptography;
+using System.Text;
+
+namespace ScimFunctions.Infrastructure.Storage;
+
+/// <summary>
+/// The row keys of the one table that holds every organization's data (docs/storage.md). The partition key is the
+/// organization id, so that a resource, its index rows and the organization's counters commit in one entity-group
+/// transaction. Index keys hash the value (SHA-256, hex): fixed length, and free of the characters row keys forbid.
+/// </summary>
+internal static class TableLayout
+{
+    public const string OrganizationRow = "org";
+
+    public const string UserPrefix = "u:";
+    public const string GroupPrefix = "g:";
+    public const string UserNameIndexPrefix = "n:";
+    public const string UserExternalIdIndexPrefix = "x:";
+    public const string EmailIndexPrefix = "e:";
+    public const string GroupNameIndexPrefix = "d:";
+    public const string GroupExternalIdIndexPrefix = "y:";
+    public const string MemberPrefix = "m:";
+    public const string MembershipPrefix = "r:";
+
+    public static string User(string id) => UserPrefix + id;
+
+    public static string Group(string id) => GroupPrefix + id;
+
+    /// <summary>userName is unique case-insensitively: the key hashes the upper-cased value.</summary>
+    public static string UserNameIndex(string userName) => UserNameIndexPrefix + HashIgnoreCase(userName);
+
+    /// <summary>externalId is case-exact (RFC 7643 §3.1).</summary>
+    public static string UserExternalIdIndex(string externalId) => UserExternalIdIndexPrefix + Hash(externalId);
+
+    /// <summary>Email values are not unique: one row per (email, user).</summary>
+    public static string EmailIndexPrefixFor(string email) => $"{EmailIndexPrefix}{HashIgnoreCase(email)}:";
+
+    public static string EmailIndex(string email, string userId) => EmailIndexPrefixFor(email) + userId;
+
+    public static string GroupNameIndex(string displayName) => GroupNameIndexPrefix + HashIgnoreCase(displayName);
+
+    public static string GroupExternalIdIndexPrefixFor(string externalId) => $"{GroupExternalIdIndexPrefix}{Hash(externalId)}:";
+
+    public static string GroupExternalIdIndex(string externalId, string groupId) => GroupExternalIdIndexPrefixFor(externalId) + groupId;
+
+    /// <summary>A group's members, in the group's key range: adding or removing k members touches k rows.</summary>
+    public static string MembersPrefixFor(string groupId) => $"{MemberPrefix}{groupId}:";
+
+    public static string Member(string groupId, string userId) => MembersPrefixFor(groupId) + userId;
+
+    /// <summary>A user's groups, in the user's key range: deleting a user finds its memberships without a scan.</summary>
+    public static string MembershipsPrefixFor(string userId) => $"{MembershipPrefix}{userId}:";
+
+    public static string Membership(string userId, string groupId) => MembershipsPrefixFor(userId) + groupId;
+
+    /// <summary>The first key after every key that starts with <paramref name="prefix"/>.</summary>
+    public static string PrefixEnd(string prefix) => prefix[..^1] + (char)(prefix[^1] + 1);
+
+    private static string Hash(string value) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(value)));
+
+    private static string HashIgnoreCase(string value) => Hash(value.ToUpperInvariant());
+}
