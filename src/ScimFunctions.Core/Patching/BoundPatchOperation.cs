@@ -25,7 +25,8 @@ public sealed record BoundPatchOperation
     /// <summary>For Entra's <c>remove members</c> with a value array: the <c>value</c>s of the elements to remove.</summary>
     public IReadOnlySet<string>? ValuesToRemove { get; init; }
 
-    internal ElementFilter? ElementFilter { get; init; }
+    /// <summary>The value filter bound to the sub-attributes, to test elements with.</summary>
+    public ElementFilter? ElementFilter { get; init; }
 
     /// <summary>The target as it would be written as a path, for error details.</summary>
     public string TargetName => SubAttribute is null ? Attribute.QualifiedName : Attribute.QualifiedSubName(SubAttribute);

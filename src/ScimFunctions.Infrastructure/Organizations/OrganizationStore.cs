@@ -1,0 +1,135 @@
+using Azure.Data.Tables;
+using ScimFunctions.Infrastructure.Storage;
+
+namespace ScimFunctions.Infrastructure.Organizations;
+
+/// <summary>Creates, reads and configures organizations; the row that also carries each one's counters.</summary>
+public sealed class OrganizationStore(ScimTable table, TimeProvider time)
+{
+    public async Task<Organization?> GetAsync(string organizationId, CancellationToken cancellationToken)
+    {
+        var row = await GetRowAsync(organizationId, cancellationToken).ConfigureAwait(false);
+        return row is null ? null : OrganizationRow.Read(row);
+    }
+
+    internal Task<TableEntity?> GetRowAsync(string organizationId, CancellationToken cancellationToken) =>
+        OrganizationIds.IsValid(organizationId)
+            ? table.GetAsync(organizationId, TableLayout.OrganizationRow, cancellationToken)
+            : Task.FromResult<TableEntity?>(null);
+
+    /// <summary>Creates an organization; returns false when one with that id exists already.</summary>
+    public async Task<bool> CreateAsync(string organizationId, string name, int? maxSeats, CancellationToken cancellationToken)
+    {
+        OrganizationIds.Validate(organizationId);
+        ArgumentException.ThrowIfNullOrWhiteSpace(name);
+        ValidateSeats(maxSeats);
+        var row = OrganizationRow.Create(organizationId, name, maxSeats, time.GetUtcNow());
+        try
+        {
+            await table.SubmitAsync([new TableTransactionAction(TableTransactionActionType.Add, row)], cancellationToken).ConfigureAwait(false);
+            return true;
+        }
+        catch (TableTransactionFailedException e) when (e.Status == 409)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>Sets or clears the seat limit. Lowering it below the active users blocks new activations only.</summary>
+    public async Task<Organization?> SetMaxSeatsAsync(string organizationId, int? maxSeats, CancellationToken cancellationToken)
+    {
+        ValidateSeats(maxSeats);
+        for (var attempt = 0; attempt < 10; attempt++)
+        {
+            var row = await GetRowAsync(organizationId, cancellationToken).ConfigureAwait(false);
+            if (row is null)
+            {
+                return null;
+            }
+
+            var update = new TableEntity(row.PartitionKey, row.RowKey) { [OrganizationRow.MaxSeats] = maxSeats ?? OrganizationRow.Unlimited };
+            try
+            {
+                await table.SubmitAsync([new TableTransactionAction(TableTransactionActionType.UpdateMerge, update, row.ETag)], cancellationToken)
+                    .ConfigureAwait(false);
+                return OrganizationRow.Read(row) with { MaxSeats = maxSeats };
+            }
+            catch (TableTransactionFailedException e) when (e.Status == 412)
+            {
+            }
+        }
+
+        throw new StorageUnavailableException("The organization is being changed by too many requests at once; try again.");
+    }
+
+    /// <summary>Every organization. A scan across partitions: for administration, not for request paths.</summary>
+    public async IAsyncEnumerable<Organization> ListAsync([System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        await foreach (var row in table.AcrossPartitionsAsync(TableLayout.OrganizationRow, cancellationToken).ConfigureAwait(false))
+        {
+            yield return OrganizationRow.Read(row);
+        }
+    }
+
+    private static void ValidateSeats(int? maxSeats)
+    {
+        if (maxSeats is < 0)
+        {
+            throw new ArgumentOutOfRangeException(nameof(maxSeats), "The seat limit cannot be negative.");
+        }
+    }
+}
+
+/// <summary>The properties of the organization row.</summary>
+internal static class OrganizationRow
+{
+    public const string Name = "Name";
+    public const string MaxSeats = "MaxSeats";
+    public const string Users = "Users";
+    public const string ActiveUsers = "ActiveUsers";
+    public const string UnmanagedUsers = "UnmanagedUsers";
+    public const string Groups = "Groups";
+    public const string Created = "Created";
+
+    /// <summary>MaxSeats stored for "no limit" (a merge cannot remove a property).</summary>
+    public const int Unlimited = -1;
+
+    public static TableEntity Create(string organizationId, string name, int? maxSeats, DateTimeOffset now) =>
+        new(organizationId, TableLayout.OrganizationRow)
+        {
+            [Name] = name,
+            [MaxSeats] = maxSeats ?? Unlimited,
+            [Users] = 0L,
+            [ActiveUsers] = 0L,
+            [UnmanagedUsers] = 0L,
+            [Groups] = 0L,
+            [Created] = now,
+        };
+
+    public static Organization Read(TableEntity row)
+    {
+        var seats = row.GetInt32(MaxSeats);
+        return new Organization(
+            row.PartitionKey,
+            row.GetString(Name) ?? row.PartitionKey,
+            seats is null or Unlimited ? null : seats,
+            row.GetInt64(Users) ?? 0,
+            row.GetInt64(ActiveUsers) ?? 0,
+            row.GetInt64(UnmanagedUsers) ?? 0,
+            row.GetInt64(Groups) ?? 0,
+            row.GetDateTimeOffset(Created) ?? DateTimeOffset.MinValue);
+    }
+
+    /// <summary>A merge of the counters, conditional on the row's ETag: the serialization point of an organization.</summary>
+    public static TableTransactionAction UpdateCounters(TableEntity row, Organization counters) =>
+        new(
+            TableTransactionActionType.UpdateMerge,
+            new TableEntity(row.PartitionKey, row.RowKey)
+            {
+                [Users] = counters.Users,
+                [ActiveUsers] = counters.ActiveUsers,
+                [UnmanagedUsers] = counters.UnmanagedUsers,
+                [Groups] = counters.Groups,
+            },
+            row.ETag);
+}

@@ -1,0 +1,461 @@
+using System.Text.Json.Nodes;
+using Azure;
+using Azure.Data.Tables;
+using ScimFunctions.Core.Filtering;
+using ScimFunctions.Core.Patching;
+using ScimFunctions.Core.Projection;
+using ScimFunctions.Core.Protocol;
+using ScimFunctions.Core.Resources;
+using ScimFunctions.Core.Schema;
+using ScimFunctions.Infrastructure.Organizations;
+using ScimFunctions.Infrastructure.Storage;
+
+namespace ScimFunctions.Infrastructure.Provisioning;
+
+/// <summary>
+/// Groups of an organization on Table Storage. The group row holds the group without its members; each member is a
+/// pair of membership rows (<see cref="Memberships"/>), so adding or removing k members costs O(k) whatever the
+/// group's size, and reading a group without its members does not read them.
+/// </summary>
+public sealed class GroupService(
+    ScimTable table,
+    OrganizationStore organizations,
+    ScimSchemaRegistry registry,
+    ProvisioningOptions options,
+    PageBoundaryCache pageBoundaries,
+    TimeProvider time)
+{
+    internal const string DisplayNameProperty = "DisplayName";
+    private const string ExternalIdProperty = "ExternalId";
+    private const string GroupIdProperty = "GroupId";
+    private const string Members = "members";
+
+    private ResourceTypeDefinition Groups => registry.Group;
+
+    public Task<ScimResult> CreateAsync(ScimRequestContext context, JsonNode? body, CancellationToken cancellationToken) =>
+        UserService.Guard(async () =>
+        {
+            var organization = context.OrganizationId;
+            var document = ResourceNormalizer.Normalize(body, Groups);
+            var requested = TakeMembers(document);
+            var facts = GroupFacts.From(document);
+            var members = await ResolveMembersAsync(organization, requested, cancellationToken).ConfigureAwait(false);
+            for (var attempt = 1; ; attempt++)
+            {
+                var orgRow = await RequireOrganizationAsync(organization, cancellationToken).ConfigureAwait(false);
+                var counters = OrganizationRow.Read(orgRow);
+                var now = time.GetUtcNow();
+                var id = Guid.NewGuid().ToString();
+                var row = GroupRow(organization, id, document, facts, 1, now, now);
+                var actions = new List<TableTransactionAction> { new(TableTransactionActionType.Add, row) };
+                actions.AddRange(IndexRows(organization, id, facts).Select(r => new TableTransactionAction(TableTransactionActionType.Add, r)));
+                actions.Add(OrganizationRow.UpdateCounters(orgRow, counters with { Groups = counters.Groups + 1 }));
+                try
+                {
+                    await CommitWithMembershipsAsync(organization, id, actions, members, [], cancellationToken).ConfigureAwait(false);
+                    var created = StoredResource.Read(row, TableLayout.GroupPrefix);
+                    var representation = await RepresentAsync(context, created, AttributeSelection.Default(Groups), cancellationToken).ConfigureAwait(false);
+                    return ScimResult.Created(representation, Location(context, id), created.ETag);
+                }
+                catch (TableTransactionFailedException e) when (e.Status is 409 or 412 or 404)
+                {
+                    if (e.Status == 409 && await NameTakenAsync(organization, facts.DisplayName, cancellationToken).ConfigureAwait(false))
+                    {
+                        return DuplicateName();
+                    }
+
+                    if (attempt >= options.MaxWriteAttempts)
+                    {
+                        throw;
+                    }
+
+                    await WriteRetry.DelayAsync(attempt, cancellationToken).ConfigureAwait(false);
+                }
+            }
+        });
+
+    public Task<ScimResult> GetAsync(ScimRequestContext context, string id, Projection projection, CancellationToken cancellationToken) =>
+        UserService.Guard(async () =>
+        {
+            var selection = AttributeSelection.Parse(Groups, projection.Attributes, projection.ExcludedAttributes);
+            var group = await ReadAsync(context.OrganizationId, id, cancellationToken).ConfigureAwait(false);
+            return group is null
+                ? NotFound(id)
+                : ScimResult.Ok(await RepresentAsync(context, group, selection, cancellationToken).ConfigureAwait(false), group.ETag);
+        });
+
+    public Task<ScimResult> ListAsync(ScimRequestContext context, ListRequest request, CancellationToken cancellationToken) =>
+        UserService.Guard(() => ResourceLister.ListAsync(
+            new ResourceLister.Source(table, organizations, pageBoundaries, options, Groups, TableLayout.GroupPrefix, LoadByIndexAsync, RepresentAsync, EvaluableAsync),
+            context,
+            request,
+            cancellationToken));
+
+    /// <summary>PUT: displayName, externalId and the whole member list are replaced.</summary>
+    public Task<ScimResult> ReplaceAsync(ScimRequestContext context, string id, JsonNode? body, string? ifMatch, CancellationToken cancellationToken) =>
+        UserService.Guard(async () =>
+        {
+            var document = ResourceNormalizer.Normalize(body, Groups);
+            var members = TakeMembers(document);
+            var change = new MemberChange(ReplaceAll: true, members.ToDictionary(m => m.Id, m => m.Display, StringComparer.Ordinal), []);
+            return await UpdateAsync(context, id, ifMatch, Projection.Default, alwaysRespond: true, _ => (document, change), cancellationToken)
+                .ConfigureAwait(false);
+        });
+
+    /// <summary>
+    /// PATCH: member operations become membership row changes, the others apply to the group document. 204, or 200
+    /// with the group when <c>attributes</c> was asked for.
+    /// </summary>
+    public Task<ScimResult> PatchAsync(ScimRequestContext context, string id, JsonNode? body, string? ifMatch, Projection projection, CancellationToken cancellationToken) =>
+        UserService.Guard(async () =>
+        {
+            var operations = PatchPlanner.Plan(PatchRequest.Parse(body), Groups);
+            var memberOperations = operations.Where(IsMemberOperation).ToList();
+            var otherOperations = operations.Where(o => !IsMemberOperation(o)).ToList();
+            var respond = projection.Attributes is not null;
+            return await UpdateAsync(context, id, ifMatch, projection, respond, group =>
+            {
+                var document = otherOperations.Count == 0 ? null : PatchEngine.Apply(group.Document, otherOperations, Groups) is { Modified: true } outcome ? outcome.Resource : null;
+                return (document, MemberChange.From(memberOperations));
+            }, cancellationToken).ConfigureAwait(false);
+        });
+
+    public Task<ScimResult> DeleteAsync(ScimRequestContext context, string id, string? ifMatch, CancellationToken cancellationToken) =>
+        UserService.Guard(async () =>
+        {
+            var organization = context.OrganizationId;
+            for (var attempt = 1; ; attempt++)
+            {
+                var group = await ReadAsync(organization, id, cancellationToken).ConfigureAwait(false);
+                if (group is null)
+                {
+                    return NotFound(id);
+                }
+
+                if (!group.ETag.SatisfiesIfMatch(ifMatch))
+                {
+                    return PreconditionFailed(group);
+                }
+
+                // Memberships first, so that a failure part-way leaves a group with fewer members, never orphans.
+                var members = await Memberships.MembersAsync(table, organization, id, cancellationToken).ConfigureAwait(false);
+                foreach (var chunk in members.Chunk(Memberships.PairsPerTransaction))
+                {
+                    await table.SubmitAsync([.. chunk.SelectMany(m => Memberships.Remove(organization, id, m.UserId))], cancellationToken).ConfigureAwait(false);
+                }
+
+                var orgRow = await RequireOrganizationAsync(organization, cancellationToken).ConfigureAwait(false);
+                var counters = OrganizationRow.Read(orgRow);
+                var actions = new List<TableTransactionAction> { new(TableTransactionActionType.Delete, group.Row, group.Row.ETag) };
+                actions.AddRange(IndexRows(organization, id, GroupFacts.From(group.Document))
+                    .Select(r => new TableTransactionAction(TableTransactionActionType.Delete, r, ETag.All)));
+                actions.Add(OrganizationRow.UpdateCounters(orgRow, counters with { Groups = counters.Groups - 1 }));
+                try
+                {
+                    await table.SubmitAsync(actions, cancellationToken).ConfigureAwait(false);
+                    return ScimResult.NoContent();
+                }
+                catch (TableTransactionFailedException e) when (e.Status is 412 or 404 && attempt < options.MaxWriteAttempts)
+                {
+                    await WriteRetry.DelayAsync(attempt, cancellationToken).ConfigureAwait(false);
+                }
+            }
+        });
+
+    private async Task<ScimResult> UpdateAsync(
+        ScimRequestContext context,
+        string id,
+        string? ifMatch,
+        Projection projection,
+        bool alwaysRespond,
+        Func<StoredResource, (JsonObject? Document, MemberChange Members)> change,
+        CancellationToken cancellationToken)
+    {
+        var organization = context.OrganizationId;
+        var selection = AttributeSelection.Parse(Groups, projection.Attributes, projection.ExcludedAttributes);
+        for (var attempt = 1; ; attempt++)
+        {
+            var group = await ReadAsync(organization, id, cancellationToken).ConfigureAwait(false);
+            if (group is null)
+            {
+                return NotFound(id);
+            }
+
+            if (!group.ETag.SatisfiesIfMatch(ifMatch))
+            {
+                return PreconditionFailed(group);
+            }
+
+            var (document, members) = change(group);
+            var (adds, removes) = await PlanMembershipAsync(organization, group, members, cancellationToken).ConfigureAwait(false);
+            if (document is null && adds.Count == 0 && removes.Count == 0)
+            {
+                return await RespondAsync(context, group, selection, alwaysRespond, cancellationToken).ConfigureAwait(false);
+            }
+
+            var resolved = await ResolveMembersAsync(organization, adds, cancellationToken).ConfigureAwait(false);
+            document ??= group.Document;
+            var before = GroupFacts.From(group.Document);
+            var after = GroupFacts.From(document);
+            var row = GroupRow(organization, id, document, after, group.Version + 1, group.Created, time.GetUtcNow());
+            var actions = new List<TableTransactionAction> { new(TableTransactionActionType.UpdateReplace, row, group.Row.ETag) };
+            var beforeRows = IndexRows(organization, id, before).ToList();
+            var afterRows = IndexRows(organization, id, after).ToList();
+            actions.AddRange(afterRows.ExceptBy(beforeRows.Select(r => r.RowKey), r => r.RowKey).Select(r => new TableTransactionAction(TableTransactionActionType.Add, r)));
+            actions.AddRange(beforeRows.ExceptBy(afterRows.Select(r => r.RowKey), r => r.RowKey).Select(r => new TableTransactionAction(TableTransactionActionType.Delete, r, ETag.All)));
+            try
+            {
+                await CommitWithMembershipsAsync(organization, id, actions, resolved, removes, cancellationToken).ConfigureAwait(false);
+                return await RespondAsync(context, StoredResource.Read(row, TableLayout.GroupPrefix), selection, alwaysRespond, cancellationToken).ConfigureAwait(false);
+            }
+            catch (TableTransactionFailedException e) when (e.Status is 409 or 412 or 404)
+            {
+                if (e.Status == 409 && await NameTakenAsync(organization, after.DisplayName, cancellationToken, exceptGroupId: id).ConfigureAwait(false))
+                {
+                    return DuplicateName();
+                }
+
+                if (attempt >= options.MaxWriteAttempts)
+                {
+                    throw;
+                }
+
+                await WriteRetry.DelayAsync(attempt, cancellationToken).ConfigureAwait(false);
+            }
+        }
+    }
+
+    private async Task<ScimResult> RespondAsync(ScimRequestContext context, StoredResource group, AttributeSelection selection, bool respond, CancellationToken cancellationToken) =>
+        respond
+            ? ScimResult.Ok(await RepresentAsync(context, group, selection, cancellationToken).ConfigureAwait(false), group.ETag)
+            : ScimResult.NoContent(group.ETag);
+
+    /// <summary>
+    /// Commits a group change: the group's rows and as many membership pairs as fit in one transaction, then the
+    /// remaining pairs a transaction at a time. Each pair is added or removed atomically; a change of more than
+    /// <see cref="Memberships.PairsPerTransaction"/> members is idempotent to retry if it fails part-way.
+    /// </summary>
+    private async Task CommitWithMembershipsAsync(
+        string organization,
+        string groupId,
+        List<TableTransactionAction> groupActions,
+        IReadOnlyList<(string Id, string? Display)> adds,
+        IReadOnlyList<string> removes,
+        CancellationToken cancellationToken)
+    {
+        var pairs = removes.Select(u => Memberships.Remove(organization, groupId, u))
+            .Concat(adds.Select(m => Memberships.Add(organization, groupId, m.Id, m.Display)))
+            .ToList();
+        var room = (StorageLimits.MaxTransactionActions - groupActions.Count) / 2;
+        var first = groupActions.Concat(pairs.Take(room).SelectMany(p => p)).ToList();
+        await table.SubmitAsync(first, cancellationToken).ConfigureAwait(false);
+        foreach (var chunk in pairs.Skip(room).Chunk(Memberships.PairsPerTransaction))
+        {
+            await table.SubmitAsync([.. chunk.SelectMany(p => p)], cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>The members to add and the members to remove that a change means for the group as it is.</summary>
+    private async Task<(List<(string Id, string? Display)> Adds, List<string> Removes)> PlanMembershipAsync(
+        string organization, StoredResource group, MemberChange change, CancellationToken cancellationToken)
+    {
+        if (change.ReplaceAll || change.Filters.Count > 0)
+        {
+            var current = await Memberships.MembersAsync(table, organization, group.Id, cancellationToken).ConfigureAwait(false);
+            var currentIds = current.Select(m => m.UserId).ToHashSet(StringComparer.Ordinal);
+            var removed = new HashSet<string>(StringComparer.Ordinal);
+            if (change.ReplaceAll)
+            {
+                removed.UnionWith(currentIds.Where(m => !change.Adds.ContainsKey(m)));
+            }
+
+            foreach (var filter in change.Filters)
+            {
+                removed.UnionWith(current.Where(m => filter.Matches(MemberElement(m.UserId, m.Display))).Select(m => m.UserId));
+            }
+
+            removed.UnionWith(change.Removes.Where(currentIds.Contains));
+            removed.ExceptWith(change.Adds.Keys);
+            var adds = change.Adds.Where(a => !currentIds.Contains(a.Key) || removed.Contains(a.Key)).Select(a => (a.Key, a.Value)).ToList();
+            return (adds, removed.Where(currentIds.Contains).ToList());
+        }
+
+        var removes = new List<string>();
+        foreach (var userId in change.Removes)
+        {
+            if (await table.GetAsync(organization, TableLayout.Member(group.Id, userId), cancellationToken).ConfigureAwait(false) is not null)
+            {
+                removes.Add(userId);
+            }
+        }
+
+        return ([.. change.Adds.Select(a => (a.Key, a.Value))], removes);
+    }
+
+    /// <summary>Members must be users of the same organization; a missing display name is the user's.</summary>
+    private async Task<List<(string Id, string? Display)>> ResolveMembersAsync(
+        string organization, IEnumerable<(string Id, string? Display)> members, CancellationToken cancellationToken)
+    {
+        var resolved = new List<(string, string?)>();
+        foreach (var (id, display) in members)
+        {
+            var user = UserService.IsResourceId(id)
+                ? await table.GetAsync(organization, TableLayout.User(id), cancellationToken).ConfigureAwait(false)
+                : null;
+            if (user is null)
+            {
+                throw new ScimException(ScimError.InvalidValue($"Member '{id}' is not a user of this organization."));
+            }
+
+            resolved.Add((id, display ?? UserService.DisplayOf(user)));
+        }
+
+        return resolved;
+    }
+
+    private static List<(string Id, string? Display)> TakeMembers(JsonObject document)
+    {
+        var members = new List<(string, string?)>();
+        if (document[Members] is JsonArray elements)
+        {
+            foreach (var element in elements.OfType<JsonObject>())
+            {
+                members.Add(MemberChange.Element(element));
+            }
+        }
+
+        document.Remove(Members);
+        return members.DistinctBy(m => m.Item1, StringComparer.Ordinal).ToList();
+    }
+
+    private static bool IsMemberOperation(BoundPatchOperation operation) =>
+        !operation.Attribute.IsExtension && operation.Attribute.Attribute.Name == Members;
+
+    private async Task<IEnumerable<string>> LoadByIndexAsync(string organization, IndexLookup lookup, CancellationToken cancellationToken)
+    {
+        switch (lookup.Kind)
+        {
+            case IndexKind.Id:
+                return [lookup.Value];
+            case IndexKind.GroupName:
+                var index = await table.GetAsync(organization, TableLayout.GroupNameIndex(lookup.Value), cancellationToken).ConfigureAwait(false);
+                return index?.GetString(GroupIdProperty) is { } id ? [id] : [];
+            case IndexKind.GroupExternalId:
+                var prefix = TableLayout.GroupExternalIdIndexPrefixFor(lookup.Value);
+                var ids = new List<string>();
+                await foreach (var row in table.RangeAsync(organization, prefix, TableLayout.PrefixEnd(prefix), cancellationToken: cancellationToken).ConfigureAwait(false))
+                {
+                    ids.Add(row.GetString(GroupIdProperty)!);
+                }
+
+                return ids;
+            case IndexKind.Member:
+                return UserService.IsResourceId(lookup.Value)
+                    ? await Memberships.GroupIdsOfUserAsync(table, organization, lookup.Value, cancellationToken).ConfigureAwait(false)
+                    : [];
+            default:
+                return [];
+        }
+    }
+
+    private async Task<JsonObject> EvaluableAsync(string organization, StoredResource group, CompiledFilter filter, CancellationToken cancellationToken)
+    {
+        var resource = group.ToRepresentation(Groups.Name, string.Empty);
+        if (filter.Expression.ToString().Contains(Members, StringComparison.OrdinalIgnoreCase))
+        {
+            var members = await Memberships.MembersAsync(table, organization, group.Id, cancellationToken).ConfigureAwait(false);
+            resource[Members] = new JsonArray([.. members.Select(m => (JsonNode)MemberElement(m.UserId, m.Display))]);
+        }
+
+        return resource;
+    }
+
+    private async Task<JsonObject> RepresentAsync(ScimRequestContext context, StoredResource group, AttributeSelection selection, CancellationToken cancellationToken)
+    {
+        var representation = group.ToRepresentation(Groups.Name, Location(context, group.Id));
+        if (selection.Returns(Groups.Resolve(null, Members)!))
+        {
+            var members = await Memberships.MembersAsync(table, context.OrganizationId, group.Id, cancellationToken).ConfigureAwait(false);
+            if (members.Count > 0)
+            {
+                var meta = representation["meta"]!;
+                representation.Remove("meta");
+                representation[Members] = new JsonArray([.. members.Select(m =>
+                {
+                    var element = MemberElement(m.UserId, m.Display);
+                    element["$ref"] = $"{context.BaseUrl}/Users/{m.UserId}";
+                    return (JsonNode)element;
+                })]);
+                representation["meta"] = meta;
+            }
+        }
+
+        return selection.Apply(representation);
+    }
+
+    private static JsonObject MemberElement(string userId, string? display)
+    {
+        var element = new JsonObject { ["value"] = userId };
+        if (display is not null)
+        {
+            element["display"] = display;
+        }
+
+        element["type"] = "User";
+        return element;
+    }
+
+    private async Task<StoredResource?> ReadAsync(string organization, string id, CancellationToken cancellationToken)
+    {
+        if (!UserService.IsResourceId(id))
+        {
+            return null;
+        }
+
+        var row = await table.GetAsync(organization, TableLayout.Group(id), cancellationToken).ConfigureAwait(false);
+        return row is null ? null : StoredResource.Read(row, TableLayout.GroupPrefix);
+    }
+
+    private async Task<TableEntity> RequireOrganizationAsync(string organization, CancellationToken cancellationToken) =>
+        await organizations.GetRowAsync(organization, cancellationToken).ConfigureAwait(false)
+        ?? throw new ScimException(ScimError.Forbidden("The organization of this token does not exist. Contact SecureCodingHub support."));
+
+    private static IEnumerable<TableEntity> IndexRows(string organization, string groupId, GroupFacts facts)
+    {
+        yield return new TableEntity(organization, TableLayout.GroupNameIndex(facts.DisplayName)) { [GroupIdProperty] = groupId };
+        if (facts.ExternalId is not null)
+        {
+            yield return new TableEntity(organization, TableLayout.GroupExternalIdIndex(facts.ExternalId, groupId)) { [GroupIdProperty] = groupId };
+        }
+    }
+
+    private static TableEntity GroupRow(string organization, string id, JsonObject document, GroupFacts facts, long version, DateTimeOffset created, DateTimeOffset lastModified)
+    {
+        var row = StoredResource.NewRow(organization, TableLayout.Group(id), document, version, created, lastModified);
+        row[DisplayNameProperty] = facts.DisplayName;
+        row[ExternalIdProperty] = facts.ExternalId;
+        return row;
+    }
+
+    private async Task<bool> NameTakenAsync(string organization, string displayName, CancellationToken cancellationToken, string? exceptGroupId = null)
+    {
+        var index = await table.GetAsync(organization, TableLayout.GroupNameIndex(displayName), cancellationToken).ConfigureAwait(false);
+        return index is not null && !string.Equals(index.GetString(GroupIdProperty), exceptGroupId, StringComparison.Ordinal);
+    }
+
+    private static ScimError DuplicateName() => ScimError.Uniqueness("A group with this displayName already exists in the organization.");
+
+    private static string Location(ScimRequestContext context, string id) => $"{context.BaseUrl}/Groups/{id}";
+
+    private static ScimError NotFound(string id) => ScimError.NotFound($"Group '{id}' not found.");
+
+    private static ScimError PreconditionFailed(StoredResource group) =>
+        ScimError.PreconditionFailed($"The group has changed: its version is {group.ETag}. Read it again and retry.");
+
+    private sealed record GroupFacts(string DisplayName, string? ExternalId)
+    {
+        public static GroupFacts From(JsonObject document) => new(
+            JsonValues.TryGetString(document["displayName"], out var name) ? name : string.Empty,
+            JsonValues.TryGetString(document["externalId"], out var external) ? external : null);
+    }
+}

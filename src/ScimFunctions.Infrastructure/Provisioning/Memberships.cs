@@ -1,0 +1,81 @@
+using Azure;
+using Azure.Data.Tables;
+using ScimFunctions.Infrastructure.Storage;
+
+namespace ScimFunctions.Infrastructure.Provisioning;
+
+/// <summary>
+/// Group membership as pairs of rows: <c>m:{group}:{user}</c> in the group's key range and <c>r:{user}:{group}</c>
+/// in the user's. Both rows of a pair are always written and deleted in the same transaction.
+/// </summary>
+internal static class Memberships
+{
+    public const string DisplayProperty = "Display";
+
+    /// <summary>Pairs per transaction: two actions each, leaving room for the group row and its index rows.</summary>
+    public const int PairsPerTransaction = 45;
+
+    public sealed record GroupRef(string Id, string? DisplayName);
+
+    public static IEnumerable<TableTransactionAction> Add(string organization, string groupId, string userId, string? display)
+    {
+        yield return new TableTransactionAction(TableTransactionActionType.UpsertReplace,
+            new TableEntity(organization, TableLayout.Member(groupId, userId)) { [DisplayProperty] = display });
+        yield return new TableTransactionAction(TableTransactionActionType.UpsertReplace,
+            new TableEntity(organization, TableLayout.Membership(userId, groupId)));
+    }
+
+    public static IEnumerable<TableTransactionAction> Remove(string organization, string groupId, string userId)
+    {
+        yield return new TableTransactionAction(TableTransactionActionType.Delete, new TableEntity(organization, TableLayout.Member(groupId, userId)), ETag.All);
+        yield return new TableTransactionAction(TableTransactionActionType.Delete, new TableEntity(organization, TableLayout.Membership(userId, groupId)), ETag.All);
+    }
+
+    /// <summary>The ids of a group's members with their display names, in id order.</summary>
+    public static async Task<List<(string UserId, string? Display)>> MembersAsync(ScimTable table, string organization, string groupId, CancellationToken cancellationToken)
+    {
+        var prefix = TableLayout.MembersPrefixFor(groupId);
+        var members = new List<(string, string?)>();
+        await foreach (var row in table.RangeAsync(organization, prefix, TableLayout.PrefixEnd(prefix), cancellationToken: cancellationToken).ConfigureAwait(false))
+        {
+            members.Add((row.RowKey[prefix.Length..], row.GetString(DisplayProperty)));
+        }
+
+        return members;
+    }
+
+    public static async Task<List<string>> GroupIdsOfUserAsync(ScimTable table, string organization, string userId, CancellationToken cancellationToken)
+    {
+        var prefix = TableLayout.MembershipsPrefixFor(userId);
+        var ids = new List<string>();
+        await foreach (var row in table.RangeAsync(organization, prefix, TableLayout.PrefixEnd(prefix), select: ["RowKey"], cancellationToken: cancellationToken)
+            .ConfigureAwait(false))
+        {
+            ids.Add(row.RowKey[prefix.Length..]);
+        }
+
+        return ids;
+    }
+
+    public static async Task<List<GroupRef>> GroupsOfUserAsync(ScimTable table, string organization, string userId, CancellationToken cancellationToken)
+    {
+        var groups = new List<GroupRef>();
+        foreach (var groupId in await GroupIdsOfUserAsync(table, organization, userId, cancellationToken).ConfigureAwait(false))
+        {
+            var row = await table.GetAsync(organization, TableLayout.Group(groupId), cancellationToken).ConfigureAwait(false);
+            groups.Add(new GroupRef(groupId, row?.GetString(GroupService.DisplayNameProperty)));
+        }
+
+        return groups;
+    }
+
+    /// <summary>Removes every membership of a user, a transaction of pairs at a time.</summary>
+    public static async Task RemoveAllOfUserAsync(ScimTable table, string organization, string userId, CancellationToken cancellationToken)
+    {
+        var groupIds = await GroupIdsOfUserAsync(table, organization, userId, cancellationToken).ConfigureAwait(false);
+        foreach (var chunk in groupIds.Chunk(PairsPerTransaction))
+        {
+            await table.SubmitAsync([.. chunk.SelectMany(g => Remove(organization, g, userId))], cancellationToken).ConfigureAwait(false);
+        }
+    }
+}

@@ -1,0 +1,21 @@
+using System.Globalization;
+using ScimFunctions.Core.Protocol;
+using ScimFunctions.Infrastructure.Organizations;
+
+namespace ScimFunctions.Infrastructure.Provisioning;
+
+/// <summary>The seat rule: an organization at <c>maxSeats</c> active users gets no more active users.</summary>
+internal static class SeatLimit
+{
+    public static ScimError? Check(Organization organization)
+    {
+        if (organization.MaxSeats is not { } max || organization.ActiveUsers < max)
+        {
+            return null;
+        }
+
+        return ScimError.Forbidden(string.Create(
+            CultureInfo.InvariantCulture,
+            $"Seat limit reached: {organization.ActiveUsers} of {max} seats are in use. Deactivate or remove users, or raise the seat limit."));
+    }
+}

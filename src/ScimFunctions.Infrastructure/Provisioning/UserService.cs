@@ -1,0 +1,534 @@
+using System.Text.Json.Nodes;
+using Azure;
+using Azure.Data.Tables;
+using ScimFunctions.Core.Patching;
+using ScimFunctions.Core.Projection;
+using ScimFunctions.Core.Protocol;
+using ScimFunctions.Core.Resources;
+using ScimFunctions.Core.Schema;
+using ScimFunctions.Infrastructure.Organizations;
+using ScimFunctions.Infrastructure.Storage;
+
+namespace ScimFunctions.Infrastructure.Provisioning;
+
+/// <summary>
+/// Users of an organization (RFC 7644 §3.3–§3.6) on Table Storage: every write of a user, its index rows
+/// (userName, externalId, emails) and the organization's counters commits in one entity-group transaction.
+/// See docs/storage.md for the rows each operation reads and writes.
+/// </summary>
+public sealed class UserService(
+    ScimTable table,
+    OrganizationStore organizations,
+    ScimSchemaRegistry registry,
+    ProvisioningOptions options,
+    PageBoundaryCache pageBoundaries,
+    TimeProvider time)
+{
+    private const string UserNameProperty = "UserName";
+    private const string DisplayNameProperty = "DisplayName";
+    private const string ExternalIdProperty = "ExternalId";
+    private const string ActiveProperty = "Active";
+    private const string SourceProperty = "Source";
+    private const string UserIdProperty = "UserId";
+
+    private ResourceTypeDefinition Users => registry.User;
+
+    public Task<ScimResult> CreateAsync(ScimRequestContext context, JsonNode? body, CancellationToken cancellationToken) =>
+        Guard(() => CreateAsync(context, body, UserSource.Scim, cancellationToken));
+
+    /// <summary>
+    /// Creates a user that exists before SCIM provisioning (by hand or by just-in-time sign-in). An identity
+    /// provider's lookup finds it, and its POST adopts it.
+    /// </summary>
+    public Task<ScimResult> CreateUnmanagedAsync(ScimRequestContext context, JsonNode? body, UserSource source, CancellationToken cancellationToken) =>
+        source == UserSource.Scim
+            ? throw new ArgumentOutOfRangeException(nameof(source), "Use CreateAsync for SCIM-managed users.")
+            : Guard(() => CreateAsync(context, body, source, cancellationToken));
+
+    public Task<ScimResult> GetAsync(ScimRequestContext context, string id, Projection projection, CancellationToken cancellationToken) =>
+        Guard(async () =>
+        {
+            var selection = AttributeSelection.Parse(Users, projection.Attributes, projection.ExcludedAttributes);
+            var user = await ReadAsync(context.OrganizationId, id, cancellationToken).ConfigureAwait(false);
+            return user is null
+                ? NotFound(id)
+                : ScimResult.Ok(await RepresentAsync(context, user, selection, cancellationToken).ConfigureAwait(false), user.ETag);
+        });
+
+    public Task<ScimResult> ListAsync(ScimRequestContext context, ListRequest request, CancellationToken cancellationToken) =>
+        Guard(() => ResourceLister.ListAsync(
+            new ResourceLister.Source(table, organizations, pageBoundaries, options, Users, TableLayout.UserPrefix, LoadByIndexAsync, RepresentAsync),
+            context,
+            request,
+            cancellationToken));
+
+    /// <summary>PUT (RFC 7644 §3.5.1): the body replaces every writable attribute; immutable ones must not change.</summary>
+    public Task<ScimResult> ReplaceAsync(ScimRequestContext context, string id, JsonNode? body, string? ifMatch, CancellationToken cancellationToken) =>
+        Guard(() =>
+        {
+            var replacement = ResourceNormalizer.Normalize(body, Users);
+            return UpdateAsync(context, id, ifMatch, Projection.Default, existing =>
+            {
+                ResourceRules.CheckImmutable(existing.Document, replacement, Users);
+                return replacement;
+            }, cancellationToken);
+        });
+
+    /// <summary>PATCH (RFC 7644 §3.5.2): all operations or none; 200 with the user.</summary>
+    public Task<ScimResult> PatchAsync(ScimRequestContext context, string id, JsonNode? body, string? ifMatch, Projection projection, CancellationToken cancellationToken) =>
+        Guard(() =>
+        {
+            var operations = PatchPlanner.Plan(PatchRequest.Parse(body), Users);
+            return UpdateAsync(context, id, ifMatch, projection, existing =>
+            {
+                var outcome = PatchEngine.Apply(existing.Document, operations, Users);
+                return outcome.Modified ? outcome.Resource : null;
+            }, cancellationToken);
+        });
+
+    /// <summary>DELETE: removes the user, its index rows and its memberships; 204.</summary>
+    public Task<ScimResult> DeleteAsync(ScimRequestContext context, string id, string? ifMatch, CancellationToken cancellationToken) =>
+        Guard(async () =>
+        {
+            var organization = context.OrganizationId;
+            for (var attempt = 1; ; attempt++)
+            {
+                var user = await ReadAsync(organization, id, cancellationToken).ConfigureAwait(false);
+                if (user is null)
+                {
+                    return NotFound(id);
+                }
+
+                if (!user.ETag.SatisfiesIfMatch(ifMatch))
+                {
+                    return PreconditionFailed(user);
+                }
+
+                // Memberships first, a pair of rows at a time, so that a failure part-way leaves a user with fewer
+                // memberships and never a membership without its user.
+                await Memberships.RemoveAllOfUserAsync(table, organization, id, cancellationToken).ConfigureAwait(false);
+
+                var orgRow = await RequireOrganizationAsync(organization, cancellationToken).ConfigureAwait(false);
+                var counters = OrganizationRow.Read(orgRow);
+                var facts = UserFacts.From(user.Document, options.MaxIndexedEmails);
+                var unmanaged = SourceOf(user.Row) != UserSource.Scim;
+                var actions = new List<TableTransactionAction> { new(TableTransactionActionType.Delete, user.Row, user.Row.ETag) };
+                actions.AddRange(IndexRows(organization, id, facts).Select(r => new TableTransactionAction(TableTransactionActionType.Delete, r, ETag.All)));
+                actions.Add(OrganizationRow.UpdateCounters(orgRow, counters with
+                {
+                    Users = counters.Users - 1,
+                    ActiveUsers = counters.ActiveUsers - (facts.Active ? 1 : 0),
+                    UnmanagedUsers = counters.UnmanagedUsers - (unmanaged ? 1 : 0),
+                }));
+                try
+                {
+                    await table.SubmitAsync(actions, cancellationToken).ConfigureAwait(false);
+                    return ScimResult.NoContent();
+                }
+                catch (TableTransactionFailedException e) when (e.Status is 412 or 404 && attempt < options.MaxWriteAttempts)
+                {
+                    await WriteRetry.DelayAsync(attempt, cancellationToken).ConfigureAwait(false);
+                }
+            }
+        });
+
+    private async Task<ScimResult> CreateAsync(ScimRequestContext context, JsonNode? body, UserSource source, CancellationToken cancellationToken)
+    {
+        var organization = context.OrganizationId;
+        var document = ResourceNormalizer.Normalize(body, Users);
+        var facts = UserFacts.From(document, options.MaxIndexedEmails);
+        for (var attempt = 1; ; attempt++)
+        {
+            var orgRow = await RequireOrganizationAsync(organization, cancellationToken).ConfigureAwait(false);
+            var counters = OrganizationRow.Read(orgRow);
+
+            if (source == UserSource.Scim && counters.UnmanagedUsers > 0)
+            {
+                var adoptable = await FindAdoptableAsync(organization, facts, cancellationToken).ConfigureAwait(false);
+                if (adoptable is not null)
+                {
+                    var adopted = await AdoptAsync(context, orgRow, adoptable, document, cancellationToken).ConfigureAwait(false);
+                    if (adopted is not null)
+                    {
+                        return adopted;
+                    }
+
+                    await WriteRetry.DelayAsync(attempt, cancellationToken).ConfigureAwait(false);
+                    continue;
+                }
+            }
+
+            if (facts.Active && SeatLimit.Check(counters) is { } seats)
+            {
+                return seats;
+            }
+
+            var now = time.GetUtcNow();
+            var id = Guid.NewGuid().ToString();
+            var row = UserRow(organization, id, document, facts, source, version: 1, now, now);
+            var actions = new List<TableTransactionAction> { new(TableTransactionActionType.Add, row) };
+            actions.AddRange(IndexRows(organization, id, facts).Select(r => new TableTransactionAction(TableTransactionActionType.Add, r)));
+            actions.Add(OrganizationRow.UpdateCounters(orgRow, counters with
+            {
+                Users = counters.Users + 1,
+                ActiveUsers = counters.ActiveUsers + (facts.Active ? 1 : 0),
+                UnmanagedUsers = counters.UnmanagedUsers + (source == UserSource.Scim ? 0 : 1),
+            }));
+
+            try
+            {
+                await table.SubmitAsync(actions, cancellationToken).ConfigureAwait(false);
+                var created = StoredResource.Read(row, TableLayout.UserPrefix);
+                var representation = await RepresentAsync(context, created, AttributeSelection.Default(Users), cancellationToken).ConfigureAwait(false);
+                return ScimResult.Created(representation, Location(context, id), created.ETag);
+            }
+            catch (TableTransactionFailedException e) when (e.Status == 409)
+            {
+                var conflict = await FindUniquenessConflictAsync(organization, facts, cancellationToken).ConfigureAwait(false);
+                if (conflict is not null && !(source == UserSource.Scim && conflict.Value.Unmanaged))
+                {
+                    return ScimError.Uniqueness(conflict.Value.Detail);
+                }
+            }
+            catch (TableTransactionFailedException e) when (e.Status is 412 or 404)
+            {
+                // Another request changed the organization's counters first: read them again.
+            }
+
+            if (attempt >= options.MaxWriteAttempts)
+            {
+                throw new StorageUnavailableException("Too many concurrent changes in this organization; try again.");
+            }
+
+            await WriteRetry.DelayAsync(attempt, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>
+    /// A user created by hand or by JIT sign-in whose userName or email matches the new user's userName or emails.
+    /// A SCIM-managed match by userName is left to the uniqueness check (409).
+    /// </summary>
+    private async Task<StoredResource?> FindAdoptableAsync(string organization, UserFacts facts, CancellationToken cancellationToken)
+    {
+        var candidates = new List<string>();
+        if (await table.GetAsync(organization, TableLayout.UserNameIndex(facts.UserName), cancellationToken).ConfigureAwait(false) is { } byName)
+        {
+            candidates.Add(byName.GetString(UserIdProperty)!);
+        }
+
+        foreach (var email in facts.Emails.Append(facts.UserName.ToUpperInvariant()).Distinct(StringComparer.Ordinal))
+        {
+            candidates.AddRange(await EmailMatchesAsync(organization, email, cancellationToken).ConfigureAwait(false));
+        }
+
+        foreach (var id in candidates.Distinct(StringComparer.Ordinal))
+        {
+            var user = await ReadAsync(organization, id, cancellationToken).ConfigureAwait(false);
+            if (user is not null && SourceOf(user.Row) != UserSource.Scim)
+            {
+                return user;
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>
+    /// Adoption: the existing user keeps its id and data, takes the identity provider's attributes and
+    /// externalId, and becomes SCIM-managed. Null when a concurrent change got there first.
+    /// </summary>
+    private async Task<ScimResult?> AdoptAsync(ScimRequestContext context, TableEntity orgRow, StoredResource existing, JsonObject incoming, CancellationToken cancellationToken)
+    {
+        var merged = (JsonObject)existing.Document.DeepClone();
+        foreach (var (key, value) in incoming)
+        {
+            if (key == "schemas" || value is null)
+            {
+                continue;
+            }
+
+            if (value is JsonObject extension && merged[key] is JsonObject current && key.StartsWith(ScimConstants.UrnPrefix, StringComparison.Ordinal))
+            {
+                foreach (var (name, attribute) in extension)
+                {
+                    current[name] = attribute?.DeepClone();
+                }
+            }
+            else
+            {
+                merged[key] = value.DeepClone();
+            }
+        }
+
+        var document = ResourceNormalizer.Normalize(merged, Users);
+        try
+        {
+            var written = await WriteAsync(context.OrganizationId, orgRow, existing, document, UserSource.Scim, cancellationToken).ConfigureAwait(false);
+            if (written.Error is not null)
+            {
+                return written.Error;
+            }
+
+            var representation = await RepresentAsync(context, written.User!, AttributeSelection.Default(Users), cancellationToken).ConfigureAwait(false);
+            return ScimResult.Created(representation, Location(context, existing.Id), written.User!.ETag);
+        }
+        catch (TableTransactionFailedException e) when (e.Status is 412 or 404)
+        {
+            return null;
+        }
+    }
+
+    private async Task<ScimResult> UpdateAsync(
+        ScimRequestContext context,
+        string id,
+        string? ifMatch,
+        Projection projection,
+        Func<StoredResource, JsonObject?> change,
+        CancellationToken cancellationToken)
+    {
+        var organization = context.OrganizationId;
+        var selection = AttributeSelection.Parse(Users, projection.Attributes, projection.ExcludedAttributes);
+        for (var attempt = 1; ; attempt++)
+        {
+            var user = await ReadAsync(organization, id, cancellationToken).ConfigureAwait(false);
+            if (user is null)
+            {
+                return NotFound(id);
+            }
+
+            if (!user.ETag.SatisfiesIfMatch(ifMatch))
+            {
+                return PreconditionFailed(user);
+            }
+
+            var document = change(user);
+            if (document is null)
+            {
+                // Nothing changed: no write, same version.
+                return ScimResult.Ok(await RepresentAsync(context, user, selection, cancellationToken).ConfigureAwait(false), user.ETag);
+            }
+
+            var before = UserFacts.From(user.Document, options.MaxIndexedEmails);
+            var after = UserFacts.From(document, options.MaxIndexedEmails);
+            var orgRow = before.Active != after.Active
+                ? await RequireOrganizationAsync(organization, cancellationToken).ConfigureAwait(false)
+                : null;
+            try
+            {
+                var written = await WriteAsync(organization, orgRow, user, document, SourceOf(user.Row), cancellationToken).ConfigureAwait(false);
+                if (written.Error is not null)
+                {
+                    return written.Error;
+                }
+
+                return ScimResult.Ok(await RepresentAsync(context, written.User!, selection, cancellationToken).ConfigureAwait(false), written.User!.ETag);
+            }
+            catch (TableTransactionFailedException e) when (e.Status is 412 or 404 && attempt < options.MaxWriteAttempts)
+            {
+                // The user or the organization changed since it was read: read again (If-Match is checked again).
+                await WriteRetry.DelayAsync(attempt, cancellationToken).ConfigureAwait(false);
+            }
+        }
+    }
+
+    private sealed record WriteResult(StoredResource? User, ScimError? Error);
+
+    /// <summary>
+    /// Replaces a user's document in one transaction with the index rows that change and, when the active state
+    /// or the source changes, the organization's counters. Uniqueness conflicts become 409, a seat limit 403.
+    /// </summary>
+    private async Task<WriteResult> WriteAsync(string organization, TableEntity? orgRow, StoredResource existing, JsonObject document, UserSource source, CancellationToken cancellationToken)
+    {
+        var before = UserFacts.From(existing.Document, options.MaxIndexedEmails);
+        var after = UserFacts.From(document, options.MaxIndexedEmails);
+        var wasUnmanaged = SourceOf(existing.Row) != UserSource.Scim;
+        var becomesManaged = wasUnmanaged && source == UserSource.Scim;
+
+        var now = time.GetUtcNow();
+        var row = UserRow(organization, existing.Id, document, after, source, existing.Version + 1, existing.Created, now);
+        var actions = new List<TableTransactionAction> { new(TableTransactionActionType.UpdateReplace, row, existing.Row.ETag) };
+        var removed = IndexRows(organization, existing.Id, before).ExceptBy(IndexRows(organization, existing.Id, after).Select(r => r.RowKey), r => r.RowKey);
+        var added = IndexRows(organization, existing.Id, after).ExceptBy(IndexRows(organization, existing.Id, before).Select(r => r.RowKey), r => r.RowKey);
+        actions.AddRange(added.Select(r => new TableTransactionAction(TableTransactionActionType.Add, r)));
+        actions.AddRange(removed.Select(r => new TableTransactionAction(TableTransactionActionType.Delete, r, ETag.All)));
+
+        if (before.Active != after.Active || becomesManaged)
+        {
+            orgRow ??= await RequireOrganizationAsync(organization, cancellationToken).ConfigureAwait(false);
+            var counters = OrganizationRow.Read(orgRow);
+            if (!before.Active && after.Active && SeatLimit.Check(counters) is { } seats)
+            {
+                return new WriteResult(null, seats);
+            }
+
+            actions.Add(OrganizationRow.UpdateCounters(orgRow, counters with
+            {
+                ActiveUsers = counters.ActiveUsers + (after.Active ? 1 : 0) - (before.Active ? 1 : 0),
+                UnmanagedUsers = counters.UnmanagedUsers - (becomesManaged ? 1 : 0),
+            }));
+        }
+
+        try
+        {
+            await table.SubmitAsync(actions, cancellationToken).ConfigureAwait(false);
+            return new WriteResult(StoredResource.Read(row, TableLayout.UserPrefix), null);
+        }
+        catch (TableTransactionFailedException e) when (e.Status == 409)
+        {
+            var conflict = await FindUniquenessConflictAsync(organization, after, cancellationToken, exceptUserId: existing.Id).ConfigureAwait(false);
+            if (conflict is not null)
+            {
+                return new WriteResult(null, ScimError.Uniqueness(conflict.Value.Detail));
+            }
+
+            throw;
+        }
+    }
+
+    /// <summary>Which unique value of <paramref name="facts"/> another user holds; the detail names the attribute only.</summary>
+    private async Task<(string Detail, bool Unmanaged)?> FindUniquenessConflictAsync(string organization, UserFacts facts, CancellationToken cancellationToken, string? exceptUserId = null)
+    {
+        if (await OwnerAsync(TableLayout.UserNameIndex(facts.UserName)).ConfigureAwait(false) is { } byName)
+        {
+            var holder = await ReadAsync(organization, byName, cancellationToken).ConfigureAwait(false);
+            return ("A user with this userName already exists in the organization.", holder is not null && SourceOf(holder.Row) != UserSource.Scim);
+        }
+
+        if (facts.ExternalId is not null && await OwnerAsync(TableLayout.UserExternalIdIndex(facts.ExternalId)).ConfigureAwait(false) is not null)
+        {
+            return ("A user with this externalId already exists in the organization.", false);
+        }
+
+        return null;
+
+        async Task<string?> OwnerAsync(string rowKey)
+        {
+            var index = await table.GetAsync(organization, rowKey, cancellationToken).ConfigureAwait(false);
+            var owner = index?.GetString(UserIdProperty);
+            return owner is not null && !string.Equals(owner, exceptUserId, StringComparison.Ordinal) ? owner : null;
+        }
+    }
+
+    private async Task<List<string>> EmailMatchesAsync(string organization, string email, CancellationToken cancellationToken)
+    {
+        var prefix = TableLayout.EmailIndexPrefixFor(email);
+        var ids = new List<string>();
+        await foreach (var row in table.RangeAsync(organization, prefix, TableLayout.PrefixEnd(prefix), cancellationToken: cancellationToken).ConfigureAwait(false))
+        {
+            ids.Add(row.GetString(UserIdProperty)!);
+        }
+
+        return ids;
+    }
+
+    /// <summary>The ids of the users an index lookup can match.</summary>
+    private async Task<IEnumerable<string>> LoadByIndexAsync(string organization, IndexLookup lookup, CancellationToken cancellationToken)
+    {
+        switch (lookup.Kind)
+        {
+            case IndexKind.Id:
+                return [lookup.Value];
+            case IndexKind.UserName:
+            case IndexKind.UserExternalId:
+                var key = lookup.Kind == IndexKind.UserName ? TableLayout.UserNameIndex(lookup.Value) : TableLayout.UserExternalIdIndex(lookup.Value);
+                var index = await table.GetAsync(organization, key, cancellationToken).ConfigureAwait(false);
+                return index?.GetString(UserIdProperty) is { } id ? [id] : [];
+            case IndexKind.Email:
+                return await EmailMatchesAsync(organization, lookup.Value.ToUpperInvariant(), cancellationToken).ConfigureAwait(false);
+            default:
+                return [];
+        }
+    }
+
+    private async Task<JsonObject> RepresentAsync(ScimRequestContext context, StoredResource user, AttributeSelection selection, CancellationToken cancellationToken)
+    {
+        var representation = user.ToRepresentation(Users.Name, Location(context, user.Id));
+        if (selection.Returns(Users.Resolve(null, "groups")!))
+        {
+            var groups = await Memberships.GroupsOfUserAsync(table, context.OrganizationId, user.Id, cancellationToken).ConfigureAwait(false);
+            if (groups.Count > 0)
+            {
+                representation["groups"] = new JsonArray([.. groups.Select(g => (JsonNode)new JsonObject
+                {
+                    ["value"] = g.Id,
+                    ["$ref"] = $"{context.BaseUrl}/Groups/{g.Id}",
+                    ["display"] = g.DisplayName,
+                    ["type"] = "direct",
+                })]);
+            }
+        }
+
+        return selection.Apply(representation);
+    }
+
+    internal async Task<StoredResource?> ReadAsync(string organization, string id, CancellationToken cancellationToken)
+    {
+        if (!IsResourceId(id))
+        {
+            return null;
+        }
+
+        var row = await table.GetAsync(organization, TableLayout.User(id), cancellationToken).ConfigureAwait(false);
+        return row is null ? null : StoredResource.Read(row, TableLayout.UserPrefix);
+    }
+
+    private async Task<TableEntity> RequireOrganizationAsync(string organization, CancellationToken cancellationToken) =>
+        await organizations.GetRowAsync(organization, cancellationToken).ConfigureAwait(false)
+        ?? throw new ScimException(ScimError.Forbidden("The organization of this token does not exist. Contact SecureCodingHub support."));
+
+    private static IEnumerable<TableEntity> IndexRows(string organization, string userId, UserFacts facts)
+    {
+        yield return new TableEntity(organization, TableLayout.UserNameIndex(facts.UserName)) { [UserIdProperty] = userId };
+        if (facts.ExternalId is not null)
+        {
+            yield return new TableEntity(organization, TableLayout.UserExternalIdIndex(facts.ExternalId)) { [UserIdProperty] = userId };
+        }
+
+        foreach (var email in facts.Emails)
+        {
+            yield return new TableEntity(organization, TableLayout.EmailIndex(email, userId)) { [UserIdProperty] = userId };
+        }
+    }
+
+    private static TableEntity UserRow(string organization, string id, JsonObject document, UserFacts facts, UserSource source, long version, DateTimeOffset created, DateTimeOffset lastModified)
+    {
+        var row = StoredResource.NewRow(organization, TableLayout.User(id), document, version, created, lastModified);
+        row[UserNameProperty] = facts.UserName;
+        row[DisplayNameProperty] = facts.DisplayName;
+        row[ExternalIdProperty] = facts.ExternalId;
+        row[ActiveProperty] = facts.Active;
+        row[SourceProperty] = source.ToString();
+        return row;
+    }
+
+    internal static UserSource SourceOf(TableEntity row) =>
+        Enum.TryParse<UserSource>(row.GetString(SourceProperty), out var source) ? source : UserSource.Scim;
+
+    internal static string? DisplayOf(TableEntity row) => row.GetString(DisplayNameProperty) ?? row.GetString(UserNameProperty);
+
+    private static string Location(ScimRequestContext context, string id) => $"{context.BaseUrl}/Users/{id}";
+
+    private static ScimError NotFound(string id) => ScimError.NotFound($"User '{id}' not found.");
+
+    private static ScimError PreconditionFailed(StoredResource user) =>
+        ScimError.PreconditionFailed($"The user has changed: its version is {user.ETag}. Read it again and retry.");
+
+    /// <summary>Resource ids are GUIDs; anything else cannot name a resource (and cannot reach another row).</summary>
+    internal static bool IsResourceId(string? id) => Guid.TryParseExact(id, "D", out var parsed) && parsed.ToString() == id;
+
+    internal static async Task<ScimResult> Guard(Func<Task<ScimResult>> operation)
+    {
+        try
+        {
+            return await operation().ConfigureAwait(false);
+        }
+        catch (ScimException e)
+        {
+            return e.Error;
+        }
+        catch (ResourceTooLargeException e)
+        {
+            return new ScimError(413, null, e.Message);
+        }
+    }
+}
