@@ -4,6 +4,13 @@
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
+# Azurite (the Table Storage emulator the storage tests start) comes from npm, pinned by package-lock.json.
+if ! command -v npm >/dev/null 2>&1; then
+  echo "npm is required (Node.js 20 or later) to install Azurite for the storage tests." >&2
+  exit 1
+fi
+npm ci --no-audit --no-fund --loglevel=error
+
 dotnet restore ScimFunctions.sln
 dotnet build ScimFunctions.sln --no-restore -c Release
 

@@ -26,6 +26,12 @@ public sealed class Provisioning
 
     public ScimTable Table { get; }
 
+    /// <summary>Services over a table that is never created (for storage that is down).</summary>
+    public sealed class Unstarted(TableClient client)
+    {
+        public UserService Users { get; } = new Provisioning(new ScimTable(client), TimeProvider.System).Users;
+    }
+
     public OrganizationStore Organizations { get; }
 
     public UserService Users { get; }
