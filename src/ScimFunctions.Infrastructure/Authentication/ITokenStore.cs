@@ -1,0 +1,40 @@
+namespace ScimFunctions.Infrastructure.Authentication;
+
+/// <summary>
+/// Where token hashes live: Key Vault in Azure (one secret per token), a local file for development. Never holds a
+/// token, only its SHA-256.
+/// </summary>
+public interface ITokenStore
+{
+    /// <summary>The record for a token hash, or null when no such token was issued (or it was deleted).</summary>
+    /// <exception cref="TokenStoreUnavailableException">The store did not answer.</exception>
+    Task<TokenRecord?> FindAsync(string tokenHash, CancellationToken cancellationToken);
+
+    /// <summary>Stores the hash of a newly issued token.</summary>
+    Task SaveAsync(string tokenHash, TokenRecord record, CancellationToken cancellationToken);
+
+    /// <summary>The tokens of an organization (ids, creation times, status: never a token or a hash).</summary>
+    IAsyncEnumerable<TokenRecord> ListAsync(string organizationId, CancellationToken cancellationToken);
+
+    /// <summary>Revokes a token by its id; false when the organization has no such token.</summary>
+    Task<bool> RevokeAsync(string organizationId, string tokenId, CancellationToken cancellationToken);
+}
+
+/// <summary>The token store (Key Vault) did not answer or refused the service: authentication cannot be decided (503).</summary>
+public sealed class TokenStoreUnavailableException : Exception
+{
+    public TokenStoreUnavailableException()
+        : base("The token store is unavailable.")
+    {
+    }
+
+    public TokenStoreUnavailableException(string message)
+        : base(message)
+    {
+    }
+
+    public TokenStoreUnavailableException(string message, Exception innerException)
+        : base(message, innerException)
+    {
+    }
+}

@@ -1,0 +1,97 @@
+using System.Globalization;
+using System.Runtime.CompilerServices;
+using Azure;
+using Azure.Security.KeyVault.Secrets;
+
+namespace ScimFunctions.Infrastructure.Authentication;
+
+/// <summary>
+/// Token hashes in Azure Key Vault: one secret per token, named <c>scim-token-{sha256 hex}</c>, whose value is the
+/// organization id and whose tags carry the organization, the token id and the creation time. A disabled or deleted
+/// secret is a revoked token. The app reads with "Key Vault Secrets User"; issuing and revoking need
+/// "Key Vault Secrets Officer".
+/// </summary>
+public sealed class KeyVaultTokenStore(SecretClient client) : ITokenStore
+{
+    public const string SecretPrefix = "scim-token-";
+    private const string OrganizationTag = "organization";
+    private const string TokenIdTag = "tokenId";
+    private const string CreatedTag = "created";
+    private const string ContentType = "application/vnd.securecodinghub.scim-token-hash";
+
+    public async Task<TokenRecord?> FindAsync(string tokenHash, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var secret = await client.GetSecretAsync(SecretPrefix + tokenHash, cancellationToken: cancellationToken).ConfigureAwait(false);
+            return Read(secret.Value.Properties, secret.Value.Value);
+        }
+        catch (RequestFailedException e) when (e.Status == 404)
+        {
+            return null;
+        }
+        catch (RequestFailedException e) when (e.Status == 403 && string.Equals(e.ErrorCode, "Forbidden", StringComparison.Ordinal)
+            && e.Message.Contains("disabled", StringComparison.OrdinalIgnoreCase))
+        {
+            // Key Vault refuses to read a disabled secret: the token was revoked.
+            return new TokenRecord(string.Empty, string.Empty, DateTimeOffset.MinValue, Revoked: true);
+        }
+        catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        {
+            // Throttled, unreachable, timed out, or the app's identity could not get a token for the vault: the
+            // answer is unknown, which must never look like a rejected token.
+            throw new TokenStoreUnavailableException("Key Vault did not answer the token lookup.", e);
+        }
+    }
+
+    public async Task SaveAsync(string tokenHash, TokenRecord record, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(record);
+        var secret = new KeyVaultSecret(SecretPrefix + tokenHash, record.OrganizationId);
+        secret.Properties.ContentType = ContentType;
+        secret.Properties.Tags[OrganizationTag] = record.OrganizationId;
+        secret.Properties.Tags[TokenIdTag] = record.TokenId;
+        secret.Properties.Tags[CreatedTag] = record.Created.ToString("O", CultureInfo.InvariantCulture);
+        await client.SetSecretAsync(secret, cancellationToken).ConfigureAwait(false);
+    }
+
+    public async IAsyncEnumerable<TokenRecord> ListAsync(string organizationId, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        await foreach (var properties in client.GetPropertiesOfSecretsAsync(cancellationToken).ConfigureAwait(false))
+        {
+            if (properties.Name.StartsWith(SecretPrefix, StringComparison.Ordinal)
+                && properties.Tags.TryGetValue(OrganizationTag, out var organization)
+                && string.Equals(organization, organizationId, StringComparison.Ordinal))
+            {
+                yield return Read(properties, organization);
+            }
+        }
+    }
+
+    public async Task<bool> RevokeAsync(string organizationId, string tokenId, CancellationToken cancellationToken)
+    {
+        await foreach (var properties in client.GetPropertiesOfSecretsAsync(cancellationToken).ConfigureAwait(false))
+        {
+            if (properties.Name.StartsWith(SecretPrefix, StringComparison.Ordinal)
+                && properties.Tags.TryGetValue(OrganizationTag, out var organization) && organization == organizationId
+                && properties.Tags.TryGetValue(TokenIdTag, out var id) && id == tokenId)
+            {
+                properties.Enabled = false;
+                await client.UpdateSecretPropertiesAsync(properties, cancellationToken).ConfigureAwait(false);
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    private static TokenRecord Read(SecretProperties properties, string organizationId)
+    {
+        properties.Tags.TryGetValue(TokenIdTag, out var tokenId);
+        var created = properties.Tags.TryGetValue(CreatedTag, out var text)
+            && DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.RoundtripKind, out var parsed)
+                ? parsed
+                : properties.CreatedOn ?? DateTimeOffset.MinValue;
+        return new TokenRecord(organizationId, tokenId ?? string.Empty, created, Revoked: properties.Enabled == false);
+    }
+}

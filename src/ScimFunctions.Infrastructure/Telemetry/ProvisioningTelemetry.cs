@@ -1,0 +1,92 @@
+using System.Diagnostics;
+using Microsoft.Extensions.Logging;
+
+namespace ScimFunctions.Infrastructure.Telemetry;
+
+/// <summary>
+/// One structured record per SCIM request (the provisioning log), and a trace span with the same tags. The field
+/// names are the ones docs/troubleshooting.md and the workbook query in Application Insights.
+/// Never carries a token, a token hash or a request body.
+/// </summary>
+public static partial class ProvisioningTelemetry
+{
+    public const string SourceName = "ScimFunctions";
+
+    public static readonly ActivitySource Source = new(SourceName);
+
+    /// <summary>The fields of one provisioning record.</summary>
+    public sealed record Record(
+        string Operation,
+        string? OrganizationId,
+        string ResourceType,
+        string? ResourceId,
+        string? ExternalId,
+        string? UserName,
+        int Status,
+        string? ScimType,
+        string? Detail,
+        double DurationMs,
+        string IdentityProvider,
+        string RequestId);
+
+    public static void Write(ILogger logger, Record record)
+    {
+        ArgumentNullException.ThrowIfNull(record);
+        var level = record.Status >= 500 ? LogLevel.Error : record.Status >= 400 ? LogLevel.Warning : LogLevel.Information;
+        var durationMs = Math.Round(record.DurationMs, 1);
+        Provisioning(logger, level, record.Operation, record.OrganizationId ?? "-", record.ResourceType, record.ResourceId ?? "-",
+            record.ExternalId ?? "-", record.UserName ?? "-", record.Status, record.ScimType ?? "-", record.Detail ?? "-",
+            durationMs, record.IdentityProvider, record.RequestId);
+
+        if (Activity.Current is { } activity)
+        {
+            activity.SetTag("scim.operation", record.Operation);
+            activity.SetTag("scim.organization_id", record.OrganizationId);
+            activity.SetTag("scim.resource_type", record.ResourceType);
+            activity.SetTag("scim.resource_id", record.ResourceId);
+            activity.SetTag("scim.external_id", record.ExternalId);
+            activity.SetTag("scim.user_name", record.UserName);
+            activity.SetTag("scim.status", record.Status);
+            activity.SetTag("scim.scim_type", record.ScimType);
+            activity.SetTag("scim.identity_provider", record.IdentityProvider);
+            activity.SetTag("scim.request_id", record.RequestId);
+            activity.SetStatus(record.Status >= 500 ? ActivityStatusCode.Error : ActivityStatusCode.Ok);
+        }
+    }
+
+    /// <summary>Entra ID, Okta or Other, from the User-Agent.</summary>
+    public static string IdentityProviderOf(string? userAgent) =>
+        userAgent switch
+        {
+            null => "Other",
+            _ when userAgent.Contains("Okta", StringComparison.OrdinalIgnoreCase) => "Okta",
+            _ when userAgent.Contains("Azure Active Directory", StringComparison.OrdinalIgnoreCase)
+                || userAgent.Contains("AzureAD", StringComparison.OrdinalIgnoreCase)
+                || userAgent.Contains("Entra", StringComparison.OrdinalIgnoreCase)
+                || userAgent.Contains("Microsoft", StringComparison.OrdinalIgnoreCase) => "Entra ID",
+            _ => "Other",
+        };
+
+    [LoggerMessage(EventId = 1000, Message = "SCIM {Operation} {ResourceType} {ResourceId} for organization {OrganizationId}: {Status} {ScimType} in {DurationMs} ms; externalId {ExternalId}, userName {UserName}, from {IdentityProvider}, request {RequestId}: {Detail}")]
+    private static partial void Provisioning(
+        ILogger logger,
+        LogLevel level,
+        string operation,
+        string organizationId,
+        string resourceType,
+        string resourceId,
+        string externalId,
+        string userName,
+        int status,
+        string scimType,
+        string detail,
+        double durationMs,
+        string identityProvider,
+        string requestId);
+
+    [LoggerMessage(EventId = 1001, Level = LogLevel.Error, Message = "SCIM {Operation} failed unexpectedly (request {RequestId})")]
+    public static partial void Unexpected(ILogger logger, Exception exception, string operation, string requestId);
+
+    [LoggerMessage(EventId = 1002, Level = LogLevel.Warning, Message = "SCIM {Operation}: a dependency is unavailable ({Dependency}) (request {RequestId})")]
+    public static partial void DependencyUnavailable(ILogger logger, string operation, string dependency, string requestId);
+}

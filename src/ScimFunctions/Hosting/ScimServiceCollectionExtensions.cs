@@ -1,0 +1,136 @@
+using Azure.Core;
+using Azure.Data.Tables;
+using Azure.Identity;
+using Azure.Monitor.OpenTelemetry.Exporter;
+using Azure.Security.KeyVault.Secrets;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using OpenTelemetry;
+using ScimFunctions.Core.Schema;
+using ScimFunctions.Http;
+using ScimFunctions.Infrastructure.Authentication;
+using ScimFunctions.Infrastructure.Organizations;
+using ScimFunctions.Infrastructure.Provisioning;
+using ScimFunctions.Infrastructure.Storage;
+using ScimFunctions.Infrastructure.Telemetry;
+
+namespace ScimFunctions.Hosting;
+
+/// <summary>
+/// Everything the SCIM functions need, registered the same way for the Functions host and the local server. Every
+/// setting read here is documented in local.settings.sample.json.
+/// </summary>
+public static class ScimServiceCollectionExtensions
+{
+    public static IServiceCollection AddScim(this IServiceCollection services, IConfiguration configuration)
+    {
+        ArgumentNullException.ThrowIfNull(configuration);
+        var scim = configuration.GetSection("Scim");
+        var storage = scim.GetSection("Storage").Get<StorageSettings>() ?? new StorageSettings();
+        var tokens = scim.GetSection("KeyVault").Get<TokenStoreSettings>() ?? new TokenStoreSettings();
+        var host = scim.Get<ScimHostOptions>() ?? new ScimHostOptions();
+        var authentication = scim.GetSection("Tokens").Get<TokenAuthenticationOptions>() ?? new TokenAuthenticationOptions();
+        var provisioning = scim.GetSection("Provisioning").Get<ProvisioningOptions>() ?? new ProvisioningOptions();
+        var extensions = scim.GetSection("Extensions").Get<List<ExtensionSchemaOptions>>() ?? [];
+
+        services.AddSingleton(TimeProvider.System);
+        services.AddSingleton(host);
+        services.AddSingleton(authentication);
+        services.AddSingleton(provisioning);
+        services.AddSingleton(storage);
+        services.AddSingleton(ScimSchemaRegistry.Create(extensions));
+        services.AddSingleton<TokenCredential>(_ => Credential(configuration));
+        services.AddSingleton(sp => new ScimTable(TableClient(storage, sp.GetRequiredService<TokenCredential>)));
+        services.AddSingleton<ITokenStore>(sp => tokens.VaultUri is { } vault
+            ? new KeyVaultTokenStore(new SecretClient(vault, sp.GetRequiredService<TokenCredential>(), new SecretClientOptions
+            {
+                Retry = { MaxRetries = 2, NetworkTimeout = TimeSpan.FromSeconds(5) },
+            }))
+            : new FileTokenStore(tokens.LocalStorePath));
+        services.AddSingleton<TokenAuthenticator>();
+        services.AddSingleton<PageBoundaryCache>();
+        services.AddSingleton<OrganizationStore>();
+        services.AddSingleton<UserService>();
+        services.AddSingleton<GroupService>();
+        services.AddSingleton<DiscoveryService>();
+        services.AddSingleton<ScimEndpoint>();
+        if (storage.CreateTableIfMissing)
+        {
+            services.AddHostedService<StorageInitializer>();
+        }
+
+        return services;
+    }
+
+    /// <summary>
+    /// Traces and logs through OpenTelemetry: to Application Insights with the Azure Monitor exporter when
+    /// <c>APPLICATIONINSIGHTS_CONNECTION_STRING</c> is set (with the managed identity when
+    /// <c>APPLICATIONINSIGHTS_AUTHENTICATION_STRING</c> says <c>Authorization=AAD</c>); otherwise the console logger shows them.
+    /// </summary>
+    public static OpenTelemetryBuilder AddScimTelemetry(this IServiceCollection services, IConfiguration configuration)
+    {
+        ArgumentNullException.ThrowIfNull(configuration);
+        var connectionString = configuration["APPLICATIONINSIGHTS_CONNECTION_STRING"];
+        var useIdentity = configuration["APPLICATIONINSIGHTS_AUTHENTICATION_STRING"]?.Contains("Authorization=AAD", StringComparison.OrdinalIgnoreCase) == true;
+        var credential = useIdentity ? Credential(configuration) : null;
+        var builder = services.AddOpenTelemetry();
+        builder.WithTracing(tracing =>
+        {
+            tracing.AddSource(ProvisioningTelemetry.SourceName);
+            if (!string.IsNullOrWhiteSpace(connectionString))
+            {
+                tracing.AddAzureMonitorTraceExporter(o => o.ConnectionString = connectionString, credential);
+            }
+        });
+        builder.WithLogging(logging =>
+        {
+            if (!string.IsNullOrWhiteSpace(connectionString))
+            {
+                logging.AddAzureMonitorLogExporter(o => o.ConnectionString = connectionString, credential);
+            }
+        });
+        return builder;
+    }
+
+    private static TableClient TableClient(StorageSettings storage, Func<TokenCredential> credential)
+    {
+        var options = new TableClientOptions
+        {
+            Retry = { MaxRetries = storage.MaxRetries, NetworkTimeout = TimeSpan.FromSeconds(storage.NetworkTimeoutSeconds), Delay = TimeSpan.FromMilliseconds(200) },
+        };
+        if (!string.IsNullOrWhiteSpace(storage.ConnectionString))
+        {
+            return new TableServiceClient(storage.ConnectionString, options).GetTableClient(storage.TableName);
+        }
+
+        if (storage.TableServiceUri is null)
+        {
+            throw new InvalidOperationException("Set Scim:Storage:ConnectionString (local) or Scim:Storage:TableServiceUri (Azure, identity-based).");
+        }
+
+        return new TableServiceClient(storage.TableServiceUri, credential(), options).GetTableClient(storage.TableName);
+    }
+
+    /// <summary>The app's identity: the user-assigned managed identity named by <c>AZURE_CLIENT_ID</c> in Azure, the developer's sign-in locally.</summary>
+    private static DefaultAzureCredential Credential(IConfiguration configuration) =>
+        new(new DefaultAzureCredentialOptions { ManagedIdentityClientId = configuration["AZURE_CLIENT_ID"] });
+
+    /// <summary>Creates the table when it is missing, without stopping the host if storage is down.</summary>
+    private sealed class StorageInitializer(ScimTable table) : IHostedService
+    {
+        public async Task StartAsync(CancellationToken cancellationToken)
+        {
+            try
+            {
+                await table.CreateIfNotExistsAsync(cancellationToken).ConfigureAwait(false);
+            }
+            catch (StorageUnavailableException)
+            {
+                // Requests answer 503 until storage is back; nothing to do at start-up.
+            }
+        }
+
+        public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+    }
+}

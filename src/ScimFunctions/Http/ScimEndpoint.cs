@@ -1,0 +1,124 @@
+using System.Diagnostics;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json.Nodes;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.Extensions.Logging;
+using ScimFunctions.Core.Protocol;
+using ScimFunctions.Core.Resources;
+using ScimFunctions.Infrastructure.Authentication;
+using ScimFunctions.Infrastructure.Provisioning;
+using ScimFunctions.Infrastructure.Storage;
+using ScimFunctions.Infrastructure.Telemetry;
+
+namespace ScimFunctions.Http;
+
+/// <summary>
+/// What every SCIM function does around its one service call: a request id, bearer-token authentication, the body
+/// (media type, size, JSON), a time limit, the mapping of dependency outages to 503 and of anything unexpected to a
+/// SCIM 500 without internals, the HTTP response, and one provisioning record in the log.
+/// </summary>
+public sealed class ScimEndpoint(TokenAuthenticator authenticator, ScimHostOptions options, ILogger<ScimEndpoint> logger, TimeProvider time)
+{
+    public async Task<IActionResult> RunAsync(
+        HttpRequest request,
+        ScimOperation operation,
+        Func<ScimCall, CancellationToken, Task<ScimResult>> handler,
+        string? routeId = null)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        ArgumentNullException.ThrowIfNull(handler);
+        var requestId = Guid.NewGuid().ToString("N");
+        var started = time.GetTimestamp();
+        using var activity = ProvisioningTelemetry.Source.StartActivity(operation.Name, ActivityKind.Internal);
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(request.HttpContext.RequestAborted);
+        timeout.CancelAfter(TimeSpan.FromSeconds(options.RequestTimeoutSeconds));
+
+        string? organizationId = null;
+        ScimHttpResult response;
+        try
+        {
+            var authentication = await authenticator.AuthenticateAsync(request.Headers.Authorization.ToString(), timeout.Token).ConfigureAwait(false);
+            organizationId = authentication.OrganizationId;
+            response = authentication.Outcome switch
+            {
+                AuthenticationOutcome.Rejected => new ScimHttpResult(
+                    new ScimError(401, null, "The bearer token is missing, malformed, unknown or revoked. Check the Secret Token in the provisioning configuration."),
+                    requestId) { Challenge = true },
+                AuthenticationOutcome.Unavailable => Unavailable(operation, "token store", requestId),
+                _ => new ScimHttpResult(await CallAsync(request, operation, handler, authentication.OrganizationId!, timeout.Token).ConfigureAwait(false), requestId),
+            };
+        }
+        catch (ScimException e)
+        {
+            response = new ScimHttpResult(e.Error, requestId);
+        }
+        catch (Exception e) when (e is StorageUnavailableException or TokenStoreUnavailableException
+            || (e is OperationCanceledException && timeout.IsCancellationRequested))
+        {
+            response = Unavailable(operation, e is TokenStoreUnavailableException ? "token store" : "storage", requestId);
+        }
+        catch (Exception e)
+        {
+            ProvisioningTelemetry.Unexpected(logger, e, operation.Name, requestId);
+            response = new ScimHttpResult(new ScimError(500, null, "An unexpected error occurred. Quote the request id to support."), requestId);
+        }
+
+        Record(request, operation, routeId, organizationId, response, time.GetElapsedTime(started).TotalMilliseconds, requestId);
+        return response;
+    }
+
+    private async Task<ScimResult> CallAsync(
+        HttpRequest request, ScimOperation operation, Func<ScimCall, CancellationToken, Task<ScimResult>> handler, string organizationId, CancellationToken cancellationToken)
+    {
+        JsonNode? body = null;
+        if (operation.ReadsBody)
+        {
+            body = await RequestBody.ReadAsync(request, options.MaxRequestBytes, cancellationToken).ConfigureAwait(false);
+        }
+
+        var context = new ScimRequestContext(organizationId, BaseUrl(request));
+        return await handler(new ScimCall(request, context, body), cancellationToken).ConfigureAwait(false);
+    }
+
+    private ScimHttpResult Unavailable(ScimOperation operation, string dependency, string requestId)
+    {
+        ProvisioningTelemetry.DependencyUnavailable(logger, operation.Name, dependency, requestId);
+        return new ScimHttpResult(new ScimError(503, null, "The service is temporarily unavailable; retry later."), requestId)
+        {
+            RetryAfterSeconds = options.RetryAfterSeconds,
+        };
+    }
+
+    private string BaseUrl(HttpRequest request) =>
+        options.BaseUrl is { } configured
+            ? configured.ToString().TrimEnd('/')
+            : $"{request.Scheme}://{request.Host}{request.PathBase}{ScimHostOptions.BasePath}";
+
+    private void Record(HttpRequest request, ScimOperation operation, string? routeId, string? organizationId, ScimHttpResult response, double durationMs, string requestId)
+    {
+        var result = response.Result;
+        var resource = result.Body as JsonObject;
+        var isResource = resource?["id"] is not null && resource["Resources"] is null;
+        var userName = isResource && JsonValues.TryGetString(resource!["userName"], out var name) ? name : null;
+        if (userName is not null && options.HashUserNamesInLogs)
+        {
+            userName = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(userName.ToUpperInvariant())));
+        }
+
+        ProvisioningTelemetry.Write(logger, new ProvisioningTelemetry.Record(
+            operation.Name,
+            organizationId,
+            operation.ResourceType,
+            isResource && JsonValues.TryGetString(resource!["id"], out var id) ? id : routeId,
+            isResource && JsonValues.TryGetString(resource!["externalId"], out var externalId) ? externalId : null,
+            userName,
+            result.Status,
+            result.Error?.ScimType,
+            result.Error?.Detail,
+            durationMs,
+            ProvisioningTelemetry.IdentityProviderOf(request.Headers.UserAgent.ToString()),
+            requestId));
+    }
+}
