@@ -9,7 +9,7 @@ namespace ScimFunctions.Core.Projection;
 /// <c>returned</c> characteristic of each attribute (RFC 7643 §7): <c>always</c> is always returned, <c>never</c>
 /// never, <c>default</c> unless excluded or another list was asked for, <c>request</c> only when named. Names may
 /// be sub-attributes (<c>name.givenName</c>), URN-qualified, or a whole extension URN. Names no schema defines are
-/// ignored.
+/// ignored, and a value filter in a name (<c>emails[type eq "work"]</c>) selects the attribute it filters.
 /// </summary>
 public sealed class AttributeSelection
 {
@@ -211,22 +211,20 @@ public sealed class AttributeSelection
                 continue;
             }
 
-            if (path.ValueFilter is not null)
-            {
-                continue;
-            }
-
+            // A value filter in the list (Microsoft's test collection sends attributes=emails[type eq "work"]) is not
+            // RFC grammar; the attribute it names is returned.
             var resolved = ResourceType.Resolve(path.Attribute.SchemaUri, path.Attribute.Name);
             if (resolved is null)
             {
                 continue;
             }
 
-            if (path.Attribute.SubAttribute is null)
+            var subName = path.Attribute.SubAttribute ?? path.SubAttribute;
+            if (subName is null)
             {
                 attributes.Add(resolved);
             }
-            else if (resolved.Attribute.FindSubAttribute(path.Attribute.SubAttribute) is { } sub)
+            else if (resolved.Attribute.FindSubAttribute(subName) is { } sub)
             {
                 subs.Add((resolved, sub));
             }

@@ -77,9 +77,17 @@ public sealed class AttributeSelectionTests
     [Fact]
     public void Names_are_case_insensitive_and_unknown_names_are_ignored()
     {
-        var projected = AttributeSelection.Parse(Users, "USERNAME, favouriteColour, emails[type eq \"work\"]", null).Apply(SampleResources.User());
+        var projected = AttributeSelection.Parse(Users, "USERNAME, favouriteColour, bad[[", null).Apply(SampleResources.User());
 
         Assert.Equal(["schemas", "id", "userName"], projected.Select(p => p.Key));
+    }
+
+    [Fact]
+    public void A_value_filter_in_the_list_selects_the_attribute_it_filters()
+    {
+        var projected = AttributeSelection.Parse(Users, "emails[type eq \"work\"]", null).Apply(SampleResources.User());
+
+        Assert.Equal(["schemas", "id", "emails"], projected.Select(p => p.Key));
     }
 
     [Fact]

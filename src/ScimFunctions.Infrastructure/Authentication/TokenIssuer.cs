@@ -1,0 +1,28 @@
+using System.Security.Cryptography;
+
+namespace ScimFunctions.Infrastructure.Authentication;
+
+/// <summary>Issues tokens: the token is returned once, and only its hash is stored.</summary>
+public sealed class TokenIssuer(ITokenStore store, TimeProvider time)
+{
+    public sealed record IssuedToken(string Token, TokenRecord Record);
+
+    public async Task<IssuedToken> IssueAsync(string organizationId, CancellationToken cancellationToken)
+    {
+        var token = ScimToken.Generate();
+        return new IssuedToken(token, await RegisterAsync(organizationId, token, cancellationToken).ConfigureAwait(false));
+    }
+
+    /// <summary>Stores the hash of a token chosen elsewhere (local development and tests); it must be well formed.</summary>
+    public async Task<TokenRecord> RegisterAsync(string organizationId, string token, CancellationToken cancellationToken)
+    {
+        if (!ScimToken.IsWellFormed(token))
+        {
+            throw new ArgumentException($"A SCIM token is '{ScimToken.Prefix}' followed by 43 base64url characters (256 random bits).", nameof(token));
+        }
+
+        var record = new TokenRecord(organizationId, "tok-" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(6)), time.GetUtcNow(), Revoked: false);
+        await store.SaveAsync(ScimToken.Hash(token), record, cancellationToken).ConfigureAwait(false);
+        return record;
+    }
+}

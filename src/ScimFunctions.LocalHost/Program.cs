@@ -1,0 +1,45 @@
+using System.Globalization;
+using ScimFunctions.LocalHost;
+
+// The README's "Run it": the SCIM endpoint on http://127.0.0.1:7071/api/sch/scim/v2 with Azurite and a dev token.
+var settings = new LocalServerSettings
+{
+    Port = int.TryParse(Environment.GetEnvironmentVariable("SCIM_LOCAL_PORT"), NumberStyles.Integer, CultureInfo.InvariantCulture, out var port)
+        ? port
+        : LocalServerSettings.DefaultPort,
+    Tokens = Environment.GetEnvironmentVariable("SCIM_LOCAL_TOKENS") is { Length: > 0 } tokens ? LocalServerSettings.ParseTokens(tokens) : null,
+
+    // Storage configured in the environment (as the Functions app reads it) is used as it is: no Azurite is started.
+    StorageConnectionString = Environment.GetEnvironmentVariable("Scim__Storage__ConnectionString") is { Length: > 0 } storage ? storage : null,
+};
+
+using var stop = new CancellationTokenSource();
+Console.CancelKeyPress += (_, e) =>
+{
+    e.Cancel = true;
+    stop.Cancel();
+};
+
+await using var server = await LocalServer.StartAsync(settings, Console.Out, stop.Token);
+Console.WriteLine();
+Console.WriteLine($"SCIM base URL (Tenant URL): {server.BaseUrl}");
+foreach (var (organization, token) in server.Tokens)
+{
+    Console.WriteLine(server.IssuedNewToken
+        ? $"Organization '{organization}', new token (shown once): {token}"
+        : $"Organization '{organization}' registered with its SCIM_LOCAL_TOKENS token.");
+}
+
+Console.WriteLine($"Try: curl -H \"Authorization: Bearer <token>\" {server.BaseUrl}/ServiceProviderConfig");
+Console.WriteLine("Press Ctrl+C to stop.");
+
+// Ctrl+C, or SIGTERM (which the host turns into ApplicationStopping): stop the server and the Azurite it started.
+using var stopping = CancellationTokenSource.CreateLinkedTokenSource(stop.Token, server.App.Lifetime.ApplicationStopping);
+try
+{
+    await Task.Delay(Timeout.Infinite, stopping.Token);
+}
+catch (OperationCanceledException)
+{
+    Console.WriteLine("Stopping.");
+}
