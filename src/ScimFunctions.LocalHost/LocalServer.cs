@@ -29,6 +29,9 @@ public sealed record LocalServerSettings
 
     public string RepositoryRoot { get; init; } = FindRepositoryRoot();
 
+    /// <summary>Further services, after the app's own (tests add in-memory telemetry exporters here).</summary>
+    public Action<IServiceCollection>? ConfigureServices { get; init; }
+
     public static string AzuriteConnectionString(int port) =>
         "DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey=Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==;"
         + $"TableEndpoint=http://127.0.0.1:{port}/devstoreaccount1;";
@@ -124,6 +127,7 @@ public sealed class LocalServer : IAsyncDisposable
             builder.Services.AddScim(builder.Configuration);
             builder.Services.AddScimTelemetry(builder.Configuration);
             builder.Services.AddSingleton<TokenIssuer>();
+            settings.ConfigureServices?.Invoke(builder.Services);
             var app = builder.Build();
             FunctionRoutes.Map(app, FunctionRoutes.Discover(typeof(UserFunctions).Assembly));
             await app.StartAsync(cancellationToken).ConfigureAwait(false);

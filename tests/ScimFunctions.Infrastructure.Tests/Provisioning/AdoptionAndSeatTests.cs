@@ -1,6 +1,7 @@
 using ScimFunctions.Core.Protocol;
 using ScimFunctions.Infrastructure.Provisioning;
 using ScimFunctions.Infrastructure.Tests.Support;
+using ScimFunctions.Testing;
 using Fixture = ScimFunctions.Infrastructure.Tests.Support.Provisioning;
 
 namespace ScimFunctions.Infrastructure.Tests.Provisioning;

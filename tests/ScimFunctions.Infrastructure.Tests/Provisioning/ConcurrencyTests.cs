@@ -1,5 +1,6 @@
 using ScimFunctions.Infrastructure.Provisioning;
 using ScimFunctions.Infrastructure.Tests.Support;
+using ScimFunctions.Testing;
 using Fixture = ScimFunctions.Infrastructure.Tests.Support.Provisioning;
 
 namespace ScimFunctions.Infrastructure.Tests.Provisioning;

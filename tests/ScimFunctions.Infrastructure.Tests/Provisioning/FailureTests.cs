@@ -3,6 +3,7 @@ using Azure.Data.Tables;
 using ScimFunctions.Infrastructure.Provisioning;
 using ScimFunctions.Infrastructure.Storage;
 using ScimFunctions.Infrastructure.Tests.Support;
+using ScimFunctions.Testing;
 using Fixture = ScimFunctions.Infrastructure.Tests.Support.Provisioning;
 
 namespace ScimFunctions.Infrastructure.Tests.Provisioning;

@@ -6,6 +6,7 @@ using ScimFunctions.Infrastructure.Diagnostics;
 using ScimFunctions.Infrastructure.Organizations;
 using ScimFunctions.Infrastructure.Provisioning;
 using ScimFunctions.Infrastructure.Storage;
+using ScimFunctions.Testing;
 
 namespace ScimFunctions.Infrastructure.Tests.Support;
 

@@ -2,7 +2,7 @@ using Azure;
 using Azure.Data.Tables;
 using Azure.Data.Tables.Models;
 
-namespace ScimFunctions.Infrastructure.Tests.Support;
+namespace ScimFunctions.Testing;
 
 /// <summary>
 /// A <see cref="TableClient"/> that forwards to a real one, counting the requests (point reads, queries and

@@ -3,7 +3,7 @@ using System.Net;
 using System.Net.Sockets;
 using Azure.Data.Tables;
 
-namespace ScimFunctions.Infrastructure.Tests.Support;
+namespace ScimFunctions.Testing;
 
 /// <summary>
 /// Starts the real Table Storage emulator (Azurite, installed by <c>npm ci</c> from the repository's lockfile) on a
@@ -98,10 +98,4 @@ public sealed class Azurite : IAsyncLifetime
         listener.Start();
         return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
-}
-
-[CollectionDefinition(Name)]
-public sealed class AzuriteCollection : ICollectionFixture<Azurite>
-{
-    public const string Name = "Azurite";
 }
