@@ -77,7 +77,8 @@ public static class ScimServiceCollectionExtensions
         var builder = services.AddOpenTelemetry();
         builder.WithTracing(tracing =>
         {
-            tracing.AddSource(ProvisioningTelemetry.SourceName);
+            // ASP.NET Core's request spans are the parents of ours: recording them keeps ours sampled.
+            tracing.AddSource(ProvisioningTelemetry.SourceName, "Microsoft.AspNetCore");
             if (!string.IsNullOrWhiteSpace(connectionString))
             {
                 tracing.AddAzureMonitorTraceExporter(o => o.ConnectionString = connectionString, credential);
