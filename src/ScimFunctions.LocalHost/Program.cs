@@ -1,4 +1,5 @@
 using System.Globalization;
+using ScimFunctions.Infrastructure.Storage;
 using ScimFunctions.LocalHost;
 
 // The README's "Run it": the SCIM endpoint on http://127.0.0.1:7071/api/sch/scim/v2 with Azurite and a dev token.
@@ -9,8 +10,12 @@ var settings = new LocalServerSettings
         : LocalServerSettings.DefaultPort,
     Tokens = Environment.GetEnvironmentVariable("SCIM_LOCAL_TOKENS") is { Length: > 0 } tokens ? LocalServerSettings.ParseTokens(tokens) : null,
 
-    // Storage configured in the environment (as the Functions app reads it) is used as it is: no Azurite is started.
-    StorageConnectionString = Environment.GetEnvironmentVariable("Scim__Storage__ConnectionString") is { Length: > 0 } storage ? storage : null,
+    // Storage configured in the environment (as the Functions app reads it) is used as it is; the emulator's
+    // shorthand means Azurite on its default port, started when nothing listens there.
+    StorageConnectionString = Environment.GetEnvironmentVariable("Scim__Storage__ConnectionString") is { Length: > 0 } storage
+        && !storage.Equals("UseDevelopmentStorage=true", StringComparison.OrdinalIgnoreCase)
+            ? storage
+            : null,
 };
 
 using var stop = new CancellationTokenSource();
@@ -20,7 +25,18 @@ Console.CancelKeyPress += (_, e) =>
     stop.Cancel();
 };
 
-await using var server = await LocalServer.StartAsync(settings, Console.Out, stop.Token);
+LocalServer server;
+try
+{
+    server = await LocalServer.StartAsync(settings, Console.Out, stop.Token);
+}
+catch (StorageUnavailableException)
+{
+    await Console.Error.WriteLineAsync("Table storage is not reachable. Check Scim__Storage__ConnectionString, or unset it to use Azurite.");
+    return 1;
+}
+
+await using var running = server;
 Console.WriteLine();
 Console.WriteLine($"SCIM base URL (Tenant URL): {server.BaseUrl}");
 foreach (var (organization, token) in server.Tokens)
@@ -43,3 +59,5 @@ catch (OperationCanceledException)
 {
     Console.WriteLine("Stopping.");
 }
+
+return 0;
