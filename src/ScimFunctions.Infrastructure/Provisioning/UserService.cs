@@ -8,6 +8,8 @@ using ScimFunctions.Core.Resources;
 using ScimFunctions.Core.Schema;
 using ScimFunctions.Infrastructure.Organizations;
 using ScimFunctions.Infrastructure.Storage;
+using ScimFunctions.Infrastructure.Telemetry;
+using Microsoft.Extensions.Logging;
 
 namespace ScimFunctions.Infrastructure.Provisioning;
 
@@ -22,7 +24,8 @@ public sealed class UserService(
     ScimSchemaRegistry registry,
     ProvisioningOptions options,
     PageBoundaryCache pageBoundaries,
-    TimeProvider time)
+    TimeProvider time,
+    ILogger<UserService> logger)
 {
     private const string UserNameProperty = "UserName";
     private const string DisplayNameProperty = "DisplayName";
@@ -123,6 +126,11 @@ public sealed class UserService(
                 try
                 {
                     await table.SubmitAsync(actions, cancellationToken).ConfigureAwait(false);
+                    if (facts.Active)
+                    {
+                        LogSeats(counters, counters.ActiveUsers - 1);
+                    }
+
                     return ScimResult.NoContent();
                 }
                 catch (TableTransactionFailedException e) when (e.Status is 412 or 404 && attempt < options.MaxWriteAttempts)
@@ -178,6 +186,11 @@ public sealed class UserService(
             try
             {
                 await table.SubmitAsync(actions, cancellationToken).ConfigureAwait(false);
+                if (facts.Active)
+                {
+                    LogSeats(counters, counters.ActiveUsers + 1);
+                }
+
                 var created = StoredResource.Read(row, TableLayout.UserPrefix);
                 var representation = await RepresentAsync(context, created, AttributeSelection.Default(Users), cancellationToken).ConfigureAwait(false);
                 return ScimResult.Created(representation, Location(context, id), created.ETag);
@@ -352,25 +365,32 @@ public sealed class UserService(
         actions.AddRange(added.Select(r => new TableTransactionAction(TableTransactionActionType.Add, r)));
         actions.AddRange(removed.Select(r => new TableTransactionAction(TableTransactionActionType.Delete, r, ETag.All)));
 
+        Organization? seats = null;
         if (before.Active != after.Active || becomesManaged)
         {
             orgRow ??= await RequireOrganizationAsync(organization, cancellationToken).ConfigureAwait(false);
             var counters = OrganizationRow.Read(orgRow);
-            if (!before.Active && after.Active && SeatLimit.Check(counters) is { } seats)
+            if (!before.Active && after.Active && SeatLimit.Check(counters) is { } refused)
             {
-                return new WriteResult(null, seats);
+                return new WriteResult(null, refused);
             }
 
-            actions.Add(OrganizationRow.UpdateCounters(orgRow, counters with
+            seats = counters with
             {
                 ActiveUsers = counters.ActiveUsers + (after.Active ? 1 : 0) - (before.Active ? 1 : 0),
                 UnmanagedUsers = counters.UnmanagedUsers - (becomesManaged ? 1 : 0),
-            }));
+            };
+            actions.Add(OrganizationRow.UpdateCounters(orgRow, seats));
         }
 
         try
         {
             await table.SubmitAsync(actions, cancellationToken).ConfigureAwait(false);
+            if (seats is not null && before.Active != after.Active)
+            {
+                LogSeats(seats, seats.ActiveUsers);
+            }
+
             return new WriteResult(StoredResource.Read(row, TableLayout.UserPrefix), null);
         }
         catch (TableTransactionFailedException e) when (e.Status == 409)
@@ -505,6 +525,9 @@ public sealed class UserService(
         Enum.TryParse<UserSource>(row.GetString(SourceProperty), out var source) ? source : UserSource.Scim;
 
     internal static string? DisplayOf(TableEntity row) => row.GetString(DisplayNameProperty) ?? row.GetString(UserNameProperty);
+
+    private void LogSeats(Organization organization, long activeUsers) =>
+        ProvisioningTelemetry.SeatUsage(logger, organization.Id, activeUsers, organization.MaxSeats ?? -1);
 
     private static string Location(ScimRequestContext context, string id) => $"{context.BaseUrl}/Users/{id}";
 

@@ -84,6 +84,10 @@ public static partial class ProvisioningTelemetry
         string identityProvider,
         string requestId);
 
+    /// <summary>An organization's active users changed: seat usage against <c>MaxSeats</c> (-1 when unlimited).</summary>
+    [LoggerMessage(EventId = 1003, Level = LogLevel.Information, Message = "Seats of organization {OrganizationId}: {SeatsInUse} in use, limit {MaxSeats}")]
+    public static partial void SeatUsage(ILogger logger, string organizationId, long seatsInUse, long maxSeats);
+
     [LoggerMessage(EventId = 1001, Level = LogLevel.Error, Message = "SCIM {Operation} failed unexpectedly (request {RequestId})")]
     public static partial void Unexpected(ILogger logger, Exception exception, string operation, string requestId);
 

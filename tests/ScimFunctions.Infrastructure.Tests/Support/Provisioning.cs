@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using Azure.Data.Tables;
+using Microsoft.Extensions.Logging.Abstractions;
 using ScimFunctions.Core.Protocol;
 using ScimFunctions.Core.Schema;
 using ScimFunctions.Infrastructure.Diagnostics;
@@ -21,7 +22,7 @@ public sealed class Provisioning
         Organizations = new OrganizationStore(table, time);
         var options = new ProvisioningOptions();
         var pages = new PageBoundaryCache();
-        Users = new UserService(table, Organizations, ScimSchemaRegistry.Default, options, pages, time);
+        Users = new UserService(table, Organizations, ScimSchemaRegistry.Default, options, pages, time, NullLogger<UserService>.Instance);
         Groups = new GroupService(table, Organizations, ScimSchemaRegistry.Default, options, pages, time);
     }
 
