@@ -11,6 +11,12 @@ if ! command -v npm >/dev/null 2>&1; then
 fi
 npm ci --no-audit --no-fund --loglevel=error
 
+# The Bicep CLI comes from NuGet (infra/tools/BicepCli.csproj); the templates must compile and pass the linter,
+# whose important rules bicepconfig.json raises to errors.
+dotnet restore infra/tools/BicepCli.csproj
+./scripts/bicep.sh build infra/main.bicep --stdout >/dev/null
+./scripts/bicep.sh lint infra/main.bicep
+
 dotnet restore ScimFunctions.sln
 dotnet build ScimFunctions.sln --no-restore -c Release
 

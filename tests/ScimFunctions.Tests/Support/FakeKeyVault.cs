@@ -19,6 +19,9 @@ public sealed class FakeKeyVault : HttpMessageHandler
     /// <summary>When set, every request fails with this status (an outage or throttling).</summary>
     public HttpStatusCode? Outage { get; set; }
 
+    /// <summary>When set, every authenticated request is refused with 403 (the caller lacks the role).</summary>
+    public bool Forbidden { get; set; }
+
     public int UnauthenticatedRequests { get; private set; }
 
     public int SecretGets => _gets;
@@ -39,6 +42,11 @@ public sealed class FakeKeyVault : HttpMessageHandler
             challenge.Headers.TryAddWithoutValidation("WWW-Authenticate",
                 "Bearer authorization=\"https://login.microsoftonline.com/72f988bf-86f1-41af-91ab-2d7cd011db47\", resource=\"https://vault.azure.net\"");
             return challenge;
+        }
+
+        if (Forbidden)
+        {
+            return Error(HttpStatusCode.Forbidden, "Forbidden", "Caller is not authorized to perform action on resource.", "ForbiddenByRbac");
         }
 
         var segments = request.RequestUri!.AbsolutePath.Trim('/').Split('/');

@@ -1,0 +1,336 @@
+using System.Globalization;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Azure;
+using Azure.Identity;
+using Microsoft.Extensions.Logging.Abstractions;
+using ScimFunctions.Core.Protocol;
+using ScimFunctions.Core.Schema;
+using ScimFunctions.Infrastructure.Authentication;
+using ScimFunctions.Infrastructure.Organizations;
+using ScimFunctions.Infrastructure.Provisioning;
+using ScimFunctions.Infrastructure.Storage;
+
+namespace ScimFunctions.Admin;
+
+/// <summary>
+/// <c>scim-admin</c>: organizations, tokens, seats and users that exist before SCIM. Every command goes through the
+/// stores and services the functions use, so what it writes is exactly what the endpoint reads.
+/// </summary>
+public sealed class AdminCli(TextWriter output, TextWriter error, TimeProvider time)
+{
+    public const string Usage = """
+        scim-admin [target] <command>
+
+        target (one of):
+          --azd                                  the current azd environment ('azd env get-values')
+          --local                                Azurite on 127.0.0.1:10002 and .scim/tokens.json
+          --table-endpoint URL --vault-uri URL   a deployment, signed in with DefaultAzureCredential
+          (or AZURE_STORAGE_TABLE_ENDPOINT and AZURE_KEY_VAULT_ENDPOINT in the environment)
+        options: --json (machine-readable output), --table-name NAME, --connection-string CS, --token-store FILE
+
+        commands:
+          org create <org-id> --name <name> [--max-seats <n>]
+          org list
+          org show <org-id>
+          org set-seats <org-id> <n|none>
+          token issue <org-id>                   prints the token once; only its SHA-256 is stored
+          token list <org-id>                    ids, creation times, status; never a token or a hash
+          token revoke <org-id> <token-id>       takes effect within the token cache time (60 s by default)
+          user create <org-id> --user-name <name> --source manual|jit [--email <e>] [--given-name <g>] [--family-name <f>] [--display-name <d>]
+          user list <org-id> [--filter <scim filter>]
+        """;
+
+    private static readonly JsonSerializerOptions JsonOutput = new() { WriteIndented = true, PropertyNamingPolicy = JsonNamingPolicy.CamelCase };
+
+    public async Task<int> RunAsync(string[] args, Func<AdminOptions, AdminTarget> resolve, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(args);
+        ArgumentNullException.ThrowIfNull(resolve);
+        var parsed = Arguments.Parse(args);
+        if (parsed.Words.Count == 0 || parsed.Has("help") || parsed.Words[0] is "help" or "-h")
+        {
+            await output.WriteLineAsync(Usage).ConfigureAwait(false);
+            return parsed.Words.Count == 0 ? ExitCodes.Usage : ExitCodes.Ok;
+        }
+
+        try
+        {
+            var options = parsed.Options();
+            var target = resolve(options);
+            return await DispatchAsync(parsed, options, target, cancellationToken).ConfigureAwait(false);
+        }
+        catch (AdminException e)
+        {
+            await error.WriteLineAsync(e.Message).ConfigureAwait(false);
+            return e.ExitCode;
+        }
+        catch (Exception e) when (Describe(e) is { } failure)
+        {
+            await error.WriteLineAsync(failure.Message).ConfigureAwait(false);
+            return failure.ExitCode;
+        }
+    }
+
+    private async Task<int> DispatchAsync(Arguments args, AdminOptions options, AdminTarget target, CancellationToken cancellationToken)
+    {
+        var organizations = new OrganizationStore(target.Table, time);
+        var command = string.Join(' ', args.Words.Take(2));
+        switch (command)
+        {
+            case "org create":
+            {
+                var id = args.Word(2, "org-id");
+                var seats = args.Seats("max-seats");
+                await target.Table.CreateIfNotExistsAsync(cancellationToken).ConfigureAwait(false);
+                if (!await organizations.CreateAsync(id, args.Value("name") ?? id, seats, cancellationToken).ConfigureAwait(false))
+                {
+                    throw new AdminException($"Organization '{id}' exists already.", ExitCodes.Conflict);
+                }
+
+                return await WriteAsync(options, await RequireAsync(organizations, id, cancellationToken).ConfigureAwait(false), o => $"Created organization '{o.Id}' ({o.Name}), seats: {Seats(o)}.").ConfigureAwait(false);
+            }
+
+            case "org list":
+            {
+                var all = new List<Organization>();
+                await foreach (var organization in organizations.ListAsync(cancellationToken).ConfigureAwait(false))
+                {
+                    all.Add(organization);
+                }
+
+                return await WriteAsync(options, all, list => list.Count == 0
+                    ? "No organizations."
+                    : string.Join(Environment.NewLine, list.Select(o => $"{o.Id,-24} {o.Name,-32} users {o.Users,6}  active {o.ActiveUsers,6}  seats {Seats(o)}"))).ConfigureAwait(false);
+            }
+
+            case "org show":
+            {
+                var organization = await RequireAsync(organizations, args.Word(2, "org-id"), cancellationToken).ConfigureAwait(false);
+                return await WriteAsync(options, organization, o =>
+                    $"{o.Id}: {o.Name}{Environment.NewLine}  users {o.Users} (active {o.ActiveUsers}, not yet SCIM-managed {o.UnmanagedUsers}), groups {o.Groups}{Environment.NewLine}  seats {Seats(o)}, created {o.Created:u}").ConfigureAwait(false);
+            }
+
+            case "org set-seats":
+            {
+                var id = args.Word(2, "org-id");
+                var text = args.Word(3, "seat limit (a number or 'none')");
+                int? seats = text.Equals("none", StringComparison.OrdinalIgnoreCase) ? null : ParseSeats(text);
+                var organization = await organizations.SetMaxSeatsAsync(id, seats, cancellationToken).ConfigureAwait(false)
+                    ?? throw NotFound(id);
+                return await WriteAsync(options, organization, o => $"Organization '{o.Id}': seats {Seats(o)} ({o.ActiveUsers} in use).").ConfigureAwait(false);
+            }
+
+            case "token issue":
+            {
+                var organization = await RequireAsync(organizations, args.Word(2, "org-id"), cancellationToken).ConfigureAwait(false);
+                var issued = await VaultAsync(() => new TokenIssuer(target.Tokens, time).IssueAsync(organization.Id, cancellationToken)).ConfigureAwait(false);
+                return await WriteAsync(options, new { organizationId = organization.Id, tokenId = issued.Record.TokenId, created = issued.Record.Created, token = issued.Token },
+                    t => $"Token {t.tokenId} for '{t.organizationId}' (shown once, store it as the Secret Token now):{Environment.NewLine}{t.token}").ConfigureAwait(false);
+            }
+
+            case "token list":
+            {
+                var organization = await RequireAsync(organizations, args.Word(2, "org-id"), cancellationToken).ConfigureAwait(false);
+                var tokens = await VaultAsync(async () =>
+                {
+                    var list = new List<object>();
+                    await foreach (var record in target.Tokens.ListAsync(organization.Id, cancellationToken).ConfigureAwait(false))
+                    {
+                        list.Add(new { tokenId = record.TokenId, created = record.Created, status = record.Revoked ? "revoked" : "active" });
+                    }
+
+                    return list;
+                }).ConfigureAwait(false);
+
+                return await WriteAsync(options, tokens, list => list.Count == 0
+                    ? $"Organization '{organization.Id}' has no tokens."
+                    : string.Join(Environment.NewLine, list.Select(t => JsonSerializer.Serialize(t, JsonOutput).Replace(Environment.NewLine, " ", StringComparison.Ordinal)))).ConfigureAwait(false);
+            }
+
+            case "token revoke":
+            {
+                var organization = await RequireAsync(organizations, args.Word(2, "org-id"), cancellationToken).ConfigureAwait(false);
+                var tokenId = args.Word(3, "token-id");
+                if (!await VaultAsync(() => target.Tokens.RevokeAsync(organization.Id, tokenId, cancellationToken)).ConfigureAwait(false))
+                {
+                    throw new AdminException($"Organization '{organization.Id}' has no token '{tokenId}'.", ExitCodes.NotFound);
+                }
+
+                return await WriteAsync(options, new { organizationId = organization.Id, tokenId, status = "revoked" },
+                    t => $"Revoked token {t.tokenId} of '{t.organizationId}'. Running instances stop accepting it within their token cache time.").ConfigureAwait(false);
+            }
+
+            case "user create":
+            {
+                var organization = await RequireAsync(organizations, args.Word(2, "org-id"), cancellationToken).ConfigureAwait(false);
+                var source = args.Value("source") switch
+                {
+                    "manual" => UserSource.Manual,
+                    "jit" => UserSource.Jit,
+                    var other => throw new AdminException($"--source must be manual or jit, not '{other}'.", ExitCodes.Usage),
+                };
+                var body = new JsonObject
+                {
+                    ["userName"] = args.Value("user-name") ?? throw new AdminException("--user-name is required.", ExitCodes.Usage),
+                    ["displayName"] = args.Value("display-name"),
+                    ["name"] = new JsonObject { ["givenName"] = args.Value("given-name"), ["familyName"] = args.Value("family-name") },
+                    ["emails"] = args.Value("email") is { } email ? new JsonArray(new JsonObject { ["value"] = email, ["type"] = "work", ["primary"] = true }) : null,
+                    ["active"] = true,
+                };
+                var result = await Users(target, organizations).CreateUnmanagedAsync(Context(organization.Id), body, source, cancellationToken).ConfigureAwait(false);
+                Check(result);
+                return await WriteAsync(options, result.Body!, u => $"Created {source.ToString().ToLowerInvariant()} user {u["id"]} ({u["userName"]}) in '{organization.Id}'; an identity provider's lookup by userName or email will link to it.").ConfigureAwait(false);
+            }
+
+            case "user list":
+            {
+                var organization = await RequireAsync(organizations, args.Word(2, "org-id"), cancellationToken).ConfigureAwait(false);
+                var users = Users(target, organizations);
+                var all = new JsonArray();
+                var cursor = string.Empty;
+                while (cursor is not null)
+                {
+                    var page = await users.ListAsync(Context(organization.Id), new ListRequest { Filter = args.Value("filter"), Cursor = cursor, Count = 500 }, cancellationToken).ConfigureAwait(false);
+                    Check(page);
+                    foreach (var user in page.Body!["Resources"]!.AsArray())
+                    {
+                        all.Add(user!.DeepClone());
+                    }
+
+                    cursor = page.Body["nextCursor"]?.GetValue<string>();
+                }
+
+                return await WriteAsync(options, all, list => list.Count == 0
+                    ? $"No users in '{organization.Id}'."
+                    : string.Join(Environment.NewLine, list.Select(u => $"{u!["id"]}  {u["userName"],-40} active {u["active"]?.ToString() ?? "true"}  externalId {u["externalId"]?.ToString() ?? "-"}"))).ConfigureAwait(false);
+            }
+
+            default:
+                throw new AdminException($"Unknown command '{command}'.{Environment.NewLine}{Usage}", ExitCodes.Usage);
+        }
+    }
+
+    private UserService Users(AdminTarget target, OrganizationStore organizations) =>
+        new(target.Table, organizations, ScimSchemaRegistry.Default, new ProvisioningOptions(), new PageBoundaryCache(), time, NullLogger<UserService>.Instance);
+
+    private static ScimRequestContext Context(string organization) => new(organization, "https://scim.invalid/api/sch/scim/v2");
+
+    private static void Check(ScimResult result)
+    {
+        if (result.Error is { } error)
+        {
+            throw new AdminException(error.Detail, error.Status switch { 404 => ExitCodes.NotFound, 409 => ExitCodes.Conflict, 403 => ExitCodes.Forbidden, _ => ExitCodes.Usage });
+        }
+    }
+
+    private static async Task<Organization> RequireAsync(OrganizationStore organizations, string id, CancellationToken cancellationToken) =>
+        await organizations.GetAsync(id, cancellationToken).ConfigureAwait(false) ?? throw NotFound(id);
+
+    private static AdminException NotFound(string id) =>
+        new($"Organization '{id}' does not exist (see 'org list').", ExitCodes.NotFound);
+
+    private static string Seats(Organization organization) =>
+        organization.MaxSeats is { } max ? $"{organization.ActiveUsers} of {max}" : "no limit";
+
+    private static int ParseSeats(string text) =>
+        int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var seats)
+            ? seats
+            : throw new AdminException($"The seat limit must be a whole number or 'none', not '{text}'.", ExitCodes.Usage);
+
+    private async Task<int> WriteAsync<T>(AdminOptions options, T value, Func<T, string> text)
+    {
+        await output.WriteLineAsync(options.Json ? JsonSerializer.Serialize(value, JsonOutput) : text(value)).ConfigureAwait(false);
+        return ExitCodes.Ok;
+    }
+
+    /// <summary>A Key Vault call, with its refusals and outages explained.</summary>
+    private static async Task<T> VaultAsync<T>(Func<Task<T>> call)
+    {
+        try
+        {
+            return await call().ConfigureAwait(false);
+        }
+        catch (RequestFailedException e) when (e.Status is 401 or 403)
+        {
+            throw new AdminException(
+                "Key Vault refused the request: your identity needs the 'Key Vault Secrets Officer' role on the vault (azd up grants it to the deploying principal; new role assignments take a few minutes).",
+                ExitCodes.Forbidden);
+        }
+        catch (Exception e) when (e is RequestFailedException or HttpRequestException or TokenStoreUnavailableException)
+        {
+            throw new AdminException("Key Vault is not reachable: check the vault URI and your network.", ExitCodes.Unavailable);
+        }
+    }
+
+    /// <summary>Failures of Azure explained with what to do, without stack traces.</summary>
+    private static AdminException? Describe(Exception e) => e switch
+    {
+        RequestFailedException { Status: 401 or 403 } => new(
+            "Table Storage refused the request: your identity needs the 'Storage Table Data Contributor' role on the storage account (azd up grants it to the deploying principal; new role assignments take a few minutes).",
+            ExitCodes.Forbidden),
+        AuthenticationFailedException or CredentialUnavailableException => new(
+            "Could not sign in to Azure: run 'az login' (or 'azd auth login') first.", ExitCodes.Forbidden),
+        StorageUnavailableException or RequestFailedException { Status: 0 or >= 500 } or HttpRequestException => new("Table Storage is not reachable: check the table endpoint (or start Azurite for --local).", ExitCodes.Unavailable),
+        ArgumentException argument => new(argument.Message, ExitCodes.Usage),
+        _ => null,
+    };
+
+    private sealed class Arguments
+    {
+        private static readonly HashSet<string> Flags = new(StringComparer.Ordinal) { "json", "local", "azd", "help" };
+        private readonly Dictionary<string, string> _values = new(StringComparer.Ordinal);
+
+        public List<string> Words { get; } = [];
+
+        public static Arguments Parse(string[] args)
+        {
+            var parsed = new Arguments();
+            for (var i = 0; i < args.Length; i++)
+            {
+                if (!args[i].StartsWith("--", StringComparison.Ordinal))
+                {
+                    parsed.Words.Add(args[i]);
+                    continue;
+                }
+
+                var name = args[i][2..];
+                if (Flags.Contains(name))
+                {
+                    parsed._values[name] = "true";
+                }
+                else if (i + 1 < args.Length)
+                {
+                    parsed._values[name] = args[++i];
+                }
+                else
+                {
+                    throw new AdminException($"--{name} needs a value.", ExitCodes.Usage);
+                }
+            }
+
+            return parsed;
+        }
+
+        public bool Has(string name) => _values.ContainsKey(name);
+
+        public string? Value(string name) => _values.GetValueOrDefault(name);
+
+        public string Word(int index, string what) =>
+            index < Words.Count ? Words[index] : throw new AdminException($"Missing {what}.{Environment.NewLine}{Usage}", ExitCodes.Usage);
+
+        public int? Seats(string name) => Value(name) is { } text ? ParseSeats(text) : null;
+
+        public AdminOptions Options() => new()
+        {
+            Json = Has("json"),
+            Local = Has("local"),
+            FromAzd = Has("azd"),
+            VaultUri = Value("vault-uri"),
+            TableEndpoint = Value("table-endpoint"),
+            TableName = Value("table-name"),
+            ConnectionString = Value("connection-string"),
+            LocalTokenStore = Value("token-store"),
+        };
+    }
+}

@@ -1,0 +1,149 @@
+using System.Net;
+using System.Text.Json.Nodes;
+using Azure.Core.Pipeline;
+using Azure.Security.KeyVault.Secrets;
+using Microsoft.Extensions.Logging.Abstractions;
+using ScimFunctions.Admin;
+using ScimFunctions.Core.Schema;
+using ScimFunctions.Infrastructure.Authentication;
+using ScimFunctions.Infrastructure.Organizations;
+using ScimFunctions.Infrastructure.Provisioning;
+using ScimFunctions.Infrastructure.Storage;
+using ScimFunctions.Testing;
+using ScimFunctions.Tests.Support;
+
+namespace ScimFunctions.Tests.Admin;
+
+/// <summary>The admin CLI against Azurite and the in-memory Key Vault, through the stores the functions use.</summary>
+public sealed class AdminCliTests(Azurite azurite) : IClassFixture<Azurite>, IDisposable
+{
+    private readonly FakeKeyVault _vault = new();
+
+    public void Dispose() => _vault.Dispose();
+
+    [Fact]
+    public async Task Organizations_are_created_listed_shown_and_given_seats()
+    {
+        var org = NewId();
+
+        var created = await RunAsync("org", "create", org, "--name", "Contoso", "--max-seats", "25", "--json");
+        var seats = await RunAsync("org", "set-seats", org, "30", "--json");
+        var none = await RunAsync("org", "set-seats", org, "none");
+        var list = await RunAsync("org", "list", "--json");
+        var duplicate = await RunAsync("org", "create", org, "--name", "Again");
+
+        Assert.Equal(0, created.Exit);
+        Assert.Equal(25, JsonNode.Parse(created.Output)!["maxSeats"]!.GetValue<int>());
+        Assert.Equal(30, JsonNode.Parse(seats.Output)!["maxSeats"]!.GetValue<int>());
+        Assert.Contains("no limit", none.Output, StringComparison.Ordinal);
+        Assert.Contains(JsonNode.Parse(list.Output)!.AsArray(), o => o!["id"]!.GetValue<string>() == org);
+        Assert.Equal(ExitCodes.Conflict, duplicate.Exit);
+    }
+
+    [Fact]
+    public async Task Issued_tokens_authenticate_list_without_secrets_and_stop_working_when_revoked()
+    {
+        var org = NewId();
+        await RunAsync("org", "create", org, "--name", "Contoso");
+
+        var issued = JsonNode.Parse((await RunAsync("token", "issue", org, "--json")).Output)!;
+        var token = issued["token"]!.GetValue<string>();
+        var tokenId = issued["tokenId"]!.GetValue<string>();
+        var listed = await RunAsync("token", "list", org, "--json");
+
+        Assert.True(ScimToken.IsWellFormed(token));
+        Assert.DoesNotContain(token, listed.Output, StringComparison.Ordinal);
+        Assert.DoesNotContain(ScimToken.Hash(token), listed.Output, StringComparison.Ordinal);
+        Assert.Equal("active", JsonNode.Parse(listed.Output)![0]!["status"]!.GetValue<string>());
+        var authenticator = new TokenAuthenticator(TokenStore(), new TokenAuthenticationOptions { CacheSeconds = 0 }, TimeProvider.System);
+        Assert.Equal(org, (await authenticator.AuthenticateAsync("Bearer " + token, CancellationToken.None)).OrganizationId);
+
+        Assert.Equal(0, (await RunAsync("token", "revoke", org, tokenId)).Exit);
+
+        Assert.Equal(AuthenticationOutcome.Rejected, (await new TokenAuthenticator(TokenStore(), new TokenAuthenticationOptions(), TimeProvider.System)
+            .AuthenticateAsync("Bearer " + token, CancellationToken.None)).Outcome);
+        Assert.Equal("revoked", JsonNode.Parse((await RunAsync("token", "list", org, "--json")).Output)![0]!["status"]!.GetValue<string>());
+        Assert.Equal(ExitCodes.NotFound, (await RunAsync("token", "revoke", org, "tok-nope")).Exit);
+    }
+
+    [Fact]
+    public async Task A_manual_user_is_found_by_the_idp_lookup_and_adopted_by_its_post()
+    {
+        var org = NewId();
+        await RunAsync("org", "create", org, "--name", "Contoso");
+
+        var created = await RunAsync("user", "create", org, "--user-name", "bjensen@contoso.com", "--email", "bjensen@contoso.com", "--source", "manual", "--json");
+        var id = JsonNode.Parse(created.Output)!["id"]!.GetValue<string>();
+        var users = new UserService(Table(), new OrganizationStore(Table(), TimeProvider.System), ScimSchemaRegistry.Default, new ProvisioningOptions(),
+            new PageBoundaryCache(), TimeProvider.System, NullLogger<UserService>.Instance);
+        var context = new ScimRequestContext(org, "https://scim.example.com/api/sch/scim/v2");
+
+        var lookup = await users.ListAsync(context, new ListRequest { Filter = "emails[type eq \"work\"].value eq \"BJensen@contoso.com\"" }, CancellationToken.None);
+        var adopted = await users.CreateAsync(context, new JsonObject { ["userName"] = "bjensen@contoso.com", ["externalId"] = "entra-1" }, CancellationToken.None);
+        var listed = await RunAsync("user", "list", org);
+
+        Assert.Equal(id, lookup.Body!["Resources"]![0]!["id"]!.GetValue<string>());
+        Assert.Equal(201, adopted.Status);
+        Assert.Equal(id, adopted.Body!["id"]!.GetValue<string>());
+        Assert.Contains("entra-1", listed.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Errors_are_one_clear_line_with_an_exit_code()
+    {
+        var unknown = await RunAsync("token", "issue", "no-such-org");
+        var usage = await RunAsync("org", "frobnicate");
+        var badSource = await RunAsync("user", "create", "x", "--user-name", "u", "--source", "ldap");
+
+        Assert.Equal(ExitCodes.NotFound, unknown.Exit);
+        Assert.Contains("does not exist", unknown.Error, StringComparison.Ordinal);
+        Assert.Equal(ExitCodes.Usage, usage.Exit);
+        Assert.NotEqual(0, badSource.Exit);
+    }
+
+    [Fact]
+    public async Task A_missing_key_vault_role_names_the_role_and_an_unreachable_vault_says_so()
+    {
+        var org = NewId();
+        await RunAsync("org", "create", org, "--name", "Contoso");
+
+        _vault.Forbidden = true;
+        var forbidden = await RunAsync("token", "issue", org);
+        _vault.Forbidden = false;
+        _vault.Outage = HttpStatusCode.ServiceUnavailable;
+        var down = await RunAsync("token", "list", org);
+
+        Assert.Equal(ExitCodes.Forbidden, forbidden.Exit);
+        Assert.Contains("Key Vault Secrets Officer", forbidden.Error, StringComparison.Ordinal);
+        Assert.Equal(ExitCodes.Unavailable, down.Exit);
+        Assert.Contains("not reachable", down.Error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Azd_environment_values_are_read()
+    {
+        var values = AdminTarget.ParseAzdValues("AZURE_KEY_VAULT_ENDPOINT=\"https://kv-x.vault.azure.net/\"\nAZURE_STORAGE_TABLE_ENDPOINT=\"https://stx.table.core.windows.net/\"\n");
+
+        Assert.Equal("https://kv-x.vault.azure.net/", values["AZURE_KEY_VAULT_ENDPOINT"]);
+        Assert.Equal("https://stx.table.core.windows.net/", values["AZURE_STORAGE_TABLE_ENDPOINT"]);
+    }
+
+    private async Task<(int Exit, string Output, string Error)> RunAsync(params string[] args)
+    {
+        using var output = new StringWriter();
+        using var error = new StringWriter();
+        var exit = await new AdminCli(output, error, TimeProvider.System)
+            .RunAsync(args, _ => new AdminTarget(Table(), TokenStore(), "test"), CancellationToken.None);
+        return (exit, output.ToString(), error.ToString());
+    }
+
+    private ScimTable Table() => new(azurite.ServiceClient().GetTableClient("admin"));
+
+    private KeyVaultTokenStore TokenStore() => new(new SecretClient(new Uri(FakeKeyVault.VaultUri), new FakeCredential(), new SecretClientOptions
+    {
+        Transport = new HttpClientTransport(new HttpClient(_vault, disposeHandler: false)),
+        Retry = { MaxRetries = 0 },
+    }));
+
+    private static string NewId() => "org-" + Guid.NewGuid().ToString("N")[..10];
+}
