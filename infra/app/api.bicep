@@ -109,6 +109,8 @@ resource site 'Microsoft.Web/sites@2024-04-01' = {
       Scim__Provisioning__DefaultPageSize: '100'
       Scim__Provisioning__MaxWriteAttempts: '64'
       Scim__Provisioning__MaxIndexedEmails: '20'
+      Scim__RateLimit__RequestsPerSecond: '200'
+      Scim__RateLimit__Burst: '400'
       Scim__BaseUrl: scimBaseUrl
       Scim__MaxRequestBytes: '1048576'
       Scim__RequestTimeoutSeconds: '25'

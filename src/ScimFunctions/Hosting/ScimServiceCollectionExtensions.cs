@@ -33,12 +33,15 @@ public static class ScimServiceCollectionExtensions
         var authentication = scim.GetSection("Tokens").Get<TokenAuthenticationOptions>() ?? new TokenAuthenticationOptions();
         var provisioning = scim.GetSection("Provisioning").Get<ProvisioningOptions>() ?? new ProvisioningOptions();
         var extensions = scim.GetSection("Extensions").Get<List<ExtensionSchemaOptions>>() ?? [];
+        var rateLimit = scim.GetSection("RateLimit").Get<RateLimitOptions>() ?? new RateLimitOptions();
 
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton(host);
         services.AddSingleton(authentication);
         services.AddSingleton(provisioning);
         services.AddSingleton(storage);
+        services.AddSingleton(rateLimit);
+        services.AddSingleton<OrganizationRateLimiter>();
         services.AddSingleton(ScimSchemaRegistry.Create(extensions));
         services.AddSingleton<TokenCredential>(_ => Credential(configuration));
         services.AddSingleton(sp => new ScimTable(TableClient(storage, sp.GetRequiredService<TokenCredential>)));

@@ -15,11 +15,17 @@ using ScimFunctions.Infrastructure.Telemetry;
 namespace ScimFunctions.Http;
 
 /// <summary>
-/// What every SCIM function does around its one service call: a request id, bearer-token authentication, the body
+/// What every SCIM function does around its one service call: a request id, bearer-token authentication, a
+/// per-organization rate limit, the body
 /// (media type, size, JSON), a time limit, the mapping of dependency outages to 503 and of anything unexpected to a
 /// SCIM 500 without internals, the HTTP response, and one provisioning record in the log.
 /// </summary>
-public sealed class ScimEndpoint(TokenAuthenticator authenticator, ScimHostOptions options, ILogger<ScimEndpoint> logger, TimeProvider time)
+public sealed class ScimEndpoint(
+    TokenAuthenticator authenticator,
+    OrganizationRateLimiter rateLimiter,
+    ScimHostOptions options,
+    ILogger<ScimEndpoint> logger,
+    TimeProvider time)
 {
     public async Task<IActionResult> RunAsync(
         HttpRequest request,
@@ -47,6 +53,11 @@ public sealed class ScimEndpoint(TokenAuthenticator authenticator, ScimHostOptio
                     new ScimError(401, null, "The bearer token is missing, malformed, unknown or revoked. Check the Secret Token in the provisioning configuration."),
                     requestId) { Challenge = true },
                 AuthenticationOutcome.Unavailable => Unavailable(operation, "token store", requestId),
+                _ when rateLimiter.TryAcquire(authentication.OrganizationId!) is { } wait => new ScimHttpResult(
+                    new ScimError(429, null, "Too many requests for this organization; retry after the time in Retry-After."), requestId)
+                {
+                    RetryAfterSeconds = wait,
+                },
                 _ => new ScimHttpResult(await CallAsync(request, operation, handler, authentication.OrganizationId!, timeout.Token).ConfigureAwait(false), requestId),
             };
         }

@@ -139,7 +139,7 @@ public sealed class AdminCliTests(Azurite azurite) : IClassFixture<Azurite>, IDi
 
     private ScimTable Table() => new(azurite.ServiceClient().GetTableClient("admin"));
 
-    private KeyVaultTokenStore TokenStore() => new(new SecretClient(new Uri(FakeKeyVault.VaultUri), new FakeCredential(), new SecretClientOptions
+    private KeyVaultTokenStore TokenStore() => new(new SecretClient(new Uri(_vault.VaultUri), new FakeCredential(), new SecretClientOptions
     {
         Transport = new HttpClientTransport(new HttpClient(_vault, disposeHandler: false)),
         Retry = { MaxRetries = 0 },

@@ -14,7 +14,7 @@ public sealed class KeyVaultTokenStoreTests : IDisposable
 
     public void Dispose() => _vault.Dispose();
 
-    private KeyVaultTokenStore Store() => new(new SecretClient(new Uri(FakeKeyVault.VaultUri), _credential, new SecretClientOptions
+    private KeyVaultTokenStore Store() => new(new SecretClient(new Uri(_vault.VaultUri), _credential, new SecretClientOptions
     {
         Transport = new HttpClientTransport(new HttpClient(_vault)),
         Retry = { MaxRetries = 0 },

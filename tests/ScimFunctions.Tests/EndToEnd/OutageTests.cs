@@ -60,7 +60,7 @@ public sealed class OutageTests
         var token = ScimToken.Generate();
         store.Setup(s => s.FindAsync(It.IsAny<string>(), It.IsAny<CancellationToken>())).ReturnsAsync(new TokenRecord("contoso", "tok", DateTimeOffset.UnixEpoch, false));
         var endpoint = new ScimEndpoint(new TokenAuthenticator(store.Object, new TokenAuthenticationOptions(), TimeProvider.System),
-            new ScimHostOptions(), NullLogger<ScimEndpoint>.Instance, TimeProvider.System);
+            new OrganizationRateLimiter(new RateLimitOptions(), TimeProvider.System), new ScimHostOptions(), NullLogger<ScimEndpoint>.Instance, TimeProvider.System);
         var context = new DefaultHttpContext();
         context.Request.Headers.Authorization = "Bearer " + token;
         context.Response.Body = new MemoryStream();

@@ -12,7 +12,11 @@ namespace ScimFunctions.Tests.Support;
 /// </summary>
 public sealed class FakeKeyVault : HttpMessageHandler
 {
-    public const string VaultUri = "https://fake-scim.vault.azure.net/";
+    /// <summary>
+    /// This vault's address. Each fake has a host of its own: the Key Vault client caches a vault's authentication
+    /// challenge per host for the whole process.
+    /// </summary>
+    public string VaultUri { get; } = $"https://fake-{Guid.NewGuid():N}"[..30] + ".vault.azure.net/";
     private readonly ConcurrentDictionary<string, JsonObject> _secrets = new(StringComparer.OrdinalIgnoreCase);
     private int _gets;
 
