@@ -97,7 +97,7 @@ resource site 'Microsoft.Web/sites@2024-04-01' = {
       Scim__Storage__TableServiceUri: tableEndpoint
       Scim__Storage__TableName: tableName
       Scim__Storage__CreateTableIfMissing: 'false'
-      Scim__Storage__NetworkTimeoutSeconds: '10'
+      Scim__Storage__NetworkTimeoutSeconds: '5'
       Scim__Storage__MaxRetries: '2'
       Scim__KeyVault__VaultUri: vaultUri
       Scim__Tokens__CacheSeconds: string(tokenCacheSeconds)
@@ -113,7 +113,7 @@ resource site 'Microsoft.Web/sites@2024-04-01' = {
       Scim__RateLimit__Burst: '400'
       Scim__BaseUrl: scimBaseUrl
       Scim__MaxRequestBytes: '1048576'
-      Scim__RequestTimeoutSeconds: '25'
+      Scim__RequestTimeoutSeconds: '10'
       Scim__RetryAfterSeconds: '5'
       Scim__HashUserNamesInLogs: string(hashUserNamesInLogs)
     }

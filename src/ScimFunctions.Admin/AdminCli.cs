@@ -271,8 +271,11 @@ public sealed class AdminCli(TextWriter output, TextWriter error, TimeProvider t
             ExitCodes.Forbidden),
         AuthenticationFailedException or CredentialUnavailableException => new(
             "Could not sign in to Azure: run 'az login' (or 'azd auth login') first.", ExitCodes.Forbidden),
+        RequestFailedException { Status: 404, ErrorCode: "TableNotFound" } => new(
+            "The SCIM table does not exist at this endpoint: deploy with 'azd up' (it declares the table), or check --table-name.", ExitCodes.NotFound),
         StorageUnavailableException or RequestFailedException { Status: 0 or >= 500 } or HttpRequestException => new("Table Storage is not reachable: check the table endpoint (or start Azurite for --local).", ExitCodes.Unavailable),
         ArgumentException argument => new(argument.Message, ExitCodes.Usage),
+        RequestFailedException other => new($"Azure refused the request: {other.Status} {other.ErrorCode}.", ExitCodes.Unavailable),
         _ => null,
     };
 

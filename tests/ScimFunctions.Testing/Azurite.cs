@@ -11,8 +11,17 @@ namespace ScimFunctions.Testing;
 /// </summary>
 public sealed class Azurite : IAsyncLifetime
 {
+    private readonly string? _location;
     private const string AccountKey = "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==";
     private Process? _process;
+
+    /// <summary>In-memory data, lost when the process stops.</summary>
+    public Azurite()
+    {
+    }
+
+    /// <summary>Data kept in <paramref name="location"/>, so that a restart finds it again.</summary>
+    public Azurite(string location) => _location = location;
 
     public int Port { get; private set; }
 
@@ -24,20 +33,77 @@ public sealed class Azurite : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
+        Port = FreePort();
+        await StartAsync();
+    }
+
+    /// <summary>
+    /// Stops the emulator (an outage: connections are refused) with SIGTERM; <see cref="StartAsync"/> brings it back on
+    /// the same port. Azurite writes its on-disk store on a timer, so recent writes may not survive a stop: use
+    /// <see cref="PauseAsync"/> to take storage away without losing what it acknowledged.
+    /// </summary>
+    public async Task StopAsync()
+    {
+        if (_process is { HasExited: false })
+        {
+            using (var kill = Process.Start("kill", ["-TERM", _process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]))
+            {
+                await kill.WaitForExitAsync();
+            }
+
+            using var patience = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+            try
+            {
+                await _process.WaitForExitAsync(patience.Token);
+            }
+            catch (OperationCanceledException)
+            {
+                _process.Kill(entireProcessTree: true);
+                await _process.WaitForExitAsync();
+            }
+        }
+
+        _process?.Dispose();
+        _process = null;
+    }
+
+    /// <summary>Freezes the emulator (SIGSTOP): connections are accepted but nothing answers, as in a storage outage.</summary>
+    public Task PauseAsync() => SignalAsync("-STOP");
+
+    /// <summary>Lets a paused emulator go on (SIGCONT), with all its data.</summary>
+    public Task ResumeAsync() => SignalAsync("-CONT");
+
+    private async Task SignalAsync(string signal)
+    {
+        using var kill = Process.Start("kill", [signal, _process!.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
+        await kill.WaitForExitAsync();
+    }
+
+    public async Task StartAsync()
+    {
         var executable = Path.Combine(RepositoryRoot(), "node_modules", ".bin", "azurite-table");
         if (!File.Exists(executable))
         {
             throw new InvalidOperationException($"Azurite is not installed ({executable} is missing): run 'npm ci' at the repository root.");
         }
 
-        Port = FreePort();
         var start = new ProcessStartInfo(executable)
         {
-            ArgumentList = { "--inMemoryPersistence", "--tableHost", "127.0.0.1", "--tablePort", Port.ToString(System.Globalization.CultureInfo.InvariantCulture), "--skipApiVersionCheck", "--silent" },
+            ArgumentList = { "--tableHost", "127.0.0.1", "--tablePort", Port.ToString(System.Globalization.CultureInfo.InvariantCulture), "--skipApiVersionCheck", "--silent" },
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
         };
+        if (_location is null)
+        {
+            start.ArgumentList.Add("--inMemoryPersistence");
+        }
+        else
+        {
+            start.ArgumentList.Add("--location");
+            start.ArgumentList.Add(_location);
+        }
+
         _process = Process.Start(start) ?? throw new InvalidOperationException("Azurite did not start.");
         _process.OutputDataReceived += (_, _) => { };
         _process.ErrorDataReceived += (_, _) => { };
@@ -67,17 +133,7 @@ public sealed class Azurite : IAsyncLifetime
         throw new TimeoutException("Azurite did not listen within 30 seconds.");
     }
 
-    public Task DisposeAsync()
-    {
-        if (_process is { HasExited: false })
-        {
-            _process.Kill(entireProcessTree: true);
-            _process.WaitForExit(5000);
-        }
-
-        _process?.Dispose();
-        return Task.CompletedTask;
-    }
+    public Task DisposeAsync() => StopAsync();
 
     public static string RepositoryRoot()
     {

@@ -14,8 +14,8 @@ public sealed class StorageSettings
     /// <summary>Create the table at start-up if it is missing (on by default; the infrastructure declares it in Azure).</summary>
     public bool CreateTableIfMissing { get; set; } = true;
 
-    /// <summary>Seconds before a storage call is abandoned (the request then answers 503). Default 10.</summary>
-    public int NetworkTimeoutSeconds { get; set; } = 10;
+    /// <summary>Seconds before a storage call is abandoned (the request then answers 503). Default 5.</summary>
+    public int NetworkTimeoutSeconds { get; set; } = 5;
 
     /// <summary>Retries of a failed storage call inside one request. Default 2.</summary>
     public int MaxRetries { get; set; } = 2;

@@ -15,8 +15,8 @@ public sealed class ScimHostOptions
     /// <summary>Largest request body accepted, in bytes (413 above it). Default 1 MiB.</summary>
     public int MaxRequestBytes { get; set; } = 1024 * 1024;
 
-    /// <summary>Longest a request may take before it is answered 503 (storage or Key Vault too slow). Default 25 s.</summary>
-    public int RequestTimeoutSeconds { get; set; } = 25;
+    /// <summary>Longest a request may take before it is answered 503 (storage or Key Vault too slow). Default 10 s.</summary>
+    public int RequestTimeoutSeconds { get; set; } = 10;
 
     /// <summary>Retry-After, in seconds, on a 503. Default 5.</summary>
     public int RetryAfterSeconds { get; set; } = 5;

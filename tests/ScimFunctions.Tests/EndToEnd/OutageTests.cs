@@ -30,9 +30,8 @@ public sealed class OutageTests
                 Tokens = new Dictionary<string, string> { ["outage"] = token },
                 Configuration = new Dictionary<string, string?>
                 {
+                    // The default timeouts and retries: a storage that refuses connections is a 503 within 2 seconds.
                     ["Scim:KeyVault:LocalStorePath"] = tokenFile,
-                    ["Scim:Storage:NetworkTimeoutSeconds"] = "1",
-                    ["Scim:Storage:MaxRetries"] = "0",
                 },
             },
             TextWriter.Null,
