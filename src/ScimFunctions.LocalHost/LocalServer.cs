@@ -130,10 +130,12 @@ public sealed class LocalServer : IAsyncDisposable
             settings.ConfigureServices?.Invoke(builder.Services);
             var app = builder.Build();
             FunctionRoutes.Map(app, FunctionRoutes.Discover(typeof(UserFunctions).Assembly));
-            await app.StartAsync(cancellationToken).ConfigureAwait(false);
 
-            var port = new Uri(app.Urls.First()).Port;
+            // Organizations and tokens exist before the first request can arrive: a token used too early would be
+            // remembered as unknown by the authenticator's negative cache.
             var (tokens, issued) = await RegisterOrganizationsAsync(app.Services, settings.Tokens, cancellationToken).ConfigureAwait(false);
+            await app.StartAsync(cancellationToken).ConfigureAwait(false);
+            var port = new Uri(app.Urls.First()).Port;
             return new LocalServer(app, azurite, $"http://127.0.0.1:{port}/api/sch/scim/v2", tokens, issued);
         }
         catch

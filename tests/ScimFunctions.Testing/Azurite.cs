@@ -11,17 +11,9 @@ namespace ScimFunctions.Testing;
 /// </summary>
 public sealed class Azurite : IAsyncLifetime
 {
-    private readonly string? _location;
     private const string AccountKey = "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==";
     private Process? _process;
 
-    /// <summary>In-memory data, lost when the process stops.</summary>
-    public Azurite()
-    {
-    }
-
-    /// <summary>Data kept in <paramref name="location"/>, so that a restart finds it again.</summary>
-    public Azurite(string location) => _location = location;
 
     public int Port { get; private set; }
 
@@ -38,9 +30,8 @@ public sealed class Azurite : IAsyncLifetime
     }
 
     /// <summary>
-    /// Stops the emulator (an outage: connections are refused) with SIGTERM; <see cref="StartAsync"/> brings it back on
-    /// the same port. Azurite writes its on-disk store on a timer, so recent writes may not survive a stop: use
-    /// <see cref="PauseAsync"/> to take storage away without losing what it acknowledged.
+    /// Stops the emulator (connections are then refused; its in-memory data is gone); <see cref="StartAsync"/> starts
+    /// an empty one on the same port. <see cref="PauseAsync"/> takes storage away and gives it back with its data.
     /// </summary>
     public async Task StopAsync()
     {
@@ -89,20 +80,11 @@ public sealed class Azurite : IAsyncLifetime
 
         var start = new ProcessStartInfo(executable)
         {
-            ArgumentList = { "--tableHost", "127.0.0.1", "--tablePort", Port.ToString(System.Globalization.CultureInfo.InvariantCulture), "--skipApiVersionCheck", "--silent" },
+            ArgumentList = { "--inMemoryPersistence", "--tableHost", "127.0.0.1", "--tablePort", Port.ToString(System.Globalization.CultureInfo.InvariantCulture), "--skipApiVersionCheck", "--silent" },
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
         };
-        if (_location is null)
-        {
-            start.ArgumentList.Add("--inMemoryPersistence");
-        }
-        else
-        {
-            start.ArgumentList.Add("--location");
-            start.ArgumentList.Add(_location);
-        }
 
         _process = Process.Start(start) ?? throw new InvalidOperationException("Azurite did not start.");
         _process.OutputDataReceived += (_, _) => { };

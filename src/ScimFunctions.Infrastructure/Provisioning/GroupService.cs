@@ -30,6 +30,9 @@ public sealed class GroupService(
     private const string GroupIdProperty = "GroupId";
     private const string Members = "members";
 
+    /// <summary>Point reads of one request in flight at once.</summary>
+    private const int ParallelReads = 16;
+
     private ResourceTypeDefinition Groups => registry.Group;
 
     public Task<ScimResult> CreateAsync(ScimRequestContext context, JsonNode? body, CancellationToken cancellationToken) =>
@@ -280,37 +283,41 @@ public sealed class GroupService(
             return (adds, removed.Where(currentIds.Contains).ToList());
         }
 
-        var removes = new List<string>();
-        foreach (var userId in change.Removes)
+        // Only members that are there can be removed (a delete of a missing row fails the whole transaction).
+        var present = new System.Collections.Concurrent.ConcurrentBag<string>();
+        await Parallel.ForEachAsync(change.Removes, new ParallelOptions { MaxDegreeOfParallelism = ParallelReads, CancellationToken = cancellationToken }, async (userId, token) =>
         {
-            if (await table.GetAsync(organization, TableLayout.Member(group.Id, userId), cancellationToken).ConfigureAwait(false) is not null)
+            if (await table.GetAsync(organization, TableLayout.Member(group.Id, userId), token).ConfigureAwait(false) is not null)
             {
-                removes.Add(userId);
+                present.Add(userId);
             }
-        }
+        }).ConfigureAwait(false);
 
-        return ([.. change.Adds.Select(a => (a.Key, a.Value))], removes);
+        return ([.. change.Adds.Select(a => (a.Key, a.Value))], [.. present.Order(StringComparer.Ordinal)]);
     }
 
-    /// <summary>Members must be users of the same organization; a missing display name is the user's.</summary>
+    /// <summary>
+    /// Members must be users of the same organization; a missing display name is the user's. The users are read
+    /// in parallel (k point reads, a few at a time).
+    /// </summary>
     private async Task<List<(string Id, string? Display)>> ResolveMembersAsync(
-        string organization, IEnumerable<(string Id, string? Display)> members, CancellationToken cancellationToken)
+        string organization, List<(string Id, string? Display)> members, CancellationToken cancellationToken)
     {
-        var resolved = new List<(string, string?)>();
-        foreach (var (id, display) in members)
-        {
-            var user = UserService.IsResourceId(id)
-                ? await table.GetAsync(organization, TableLayout.User(id), cancellationToken).ConfigureAwait(false)
-                : null;
-            if (user is null)
+        var resolved = new (string Id, string? Display)[members.Count];
+        await Parallel.ForEachAsync(
+            members.Select((member, index) => (member, index)),
+            new ParallelOptions { MaxDegreeOfParallelism = ParallelReads, CancellationToken = cancellationToken },
+            async (item, token) =>
             {
-                throw new ScimException(ScimError.InvalidValue($"Member '{id}' is not a user of this organization."));
-            }
-
-            resolved.Add((id, display ?? UserService.DisplayOf(user)));
-        }
-
-        return resolved;
+                var (id, display) = item.member;
+                var user = UserService.IsResourceId(id)
+                    ? await table.GetAsync(organization, TableLayout.User(id), token).ConfigureAwait(false)
+                    : null;
+                resolved[item.index] = user is null
+                    ? throw new ScimException(ScimError.InvalidValue($"Member '{id}' is not a user of this organization."))
+                    : (id, display ?? UserService.DisplayOf(user));
+            }).ConfigureAwait(false);
+        return [.. resolved];
     }
 
     private static List<(string Id, string? Display)> TakeMembers(JsonObject document)

@@ -20,7 +20,7 @@ public sealed class StorageOutageRecoveryTests
     [Fact]
     public async Task Storage_going_away_mid_run_gives_quick_503s_and_when_it_is_back_nothing_acknowledged_is_lost()
     {
-        var data = Directory.CreateTempSubdirectory("scim-azurite-");
+        var data = Directory.CreateTempSubdirectory("scim-outage-");
         var azurite = new Azurite();
         await azurite.InitializeAsync();
         var token = ScimToken.Generate();

@@ -1,0 +1,295 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net;
+using System.Net.Http.Headers;
+using System.Net.Sockets;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json.Nodes;
+using Azure.Data.Tables;
+using ScimFunctions.LoadTest;
+
+// Provisioning benchmark: docs/performance.md explains the phases, the targets and how to read the ratios.
+//   dotnet run -c Release --project bench/ScimFunctions.LoadTest -- [--users 20000] [--concurrency 8] [--out FILE]
+var users = Option("--users", 20_000);
+var concurrency = Option("--concurrency", 8);
+var sample = Math.Min(2_000, users);
+var output = args.SkipWhile(a => a != "--out").Skip(1).FirstOrDefault();
+var root = RepositoryRoot();
+var invariant = CultureInfo.InvariantCulture;
+
+Console.WriteLine($"Building the local server (Release)...");
+Run("dotnet", $"build \"{Path.Combine(root, "src", "ScimFunctions.LocalHost")}\" -c Release --nologo -v quiet");
+
+var tablePort = FreePort();
+using var azurite = Start(Path.Combine(root, "node_modules", ".bin", "azurite-table"),
+    ["--inMemoryPersistence", "--tableHost", "127.0.0.1", "--tablePort", tablePort.ToString(invariant), "--skipApiVersionCheck", "--silent"], new());
+await WaitForPortAsync(tablePort);
+var storage = $"DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey=Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==;TableEndpoint=http://127.0.0.1:{tablePort}/devstoreaccount1;";
+var token = "schscim_" + Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)).TrimEnd('=').Replace('+', '-').Replace('/', '_');
+var port = FreePort();
+var tokenFile = Path.Combine(Path.GetTempPath(), $"scim-load-{Guid.NewGuid():N}.json");
+
+// The server process: from process start to the first answered request is the start-up time.
+var startClock = Stopwatch.StartNew();
+using var server = Start("dotnet", [Path.Combine(root, "src", "ScimFunctions.LocalHost", "bin", "Release", "net10.0", "ScimFunctions.LocalHost.dll")], new()
+{
+    ["Scim__Storage__ConnectionString"] = storage,
+    ["Scim__KeyVault__LocalStorePath"] = tokenFile,
+    ["Scim__RateLimit__RequestsPerSecond"] = "0",
+    ["SCIM_LOCAL_PORT"] = port.ToString(invariant),
+    ["SCIM_LOCAL_TOKENS"] = $"load={token}",
+    ["Logging__LogLevel__ScimFunctions"] = "Warning",
+    ["DOTNET_gcServer"] = "0",
+});
+using var http = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = concurrency * 2, PooledConnectionLifetime = TimeSpan.FromMinutes(10) })
+{
+    BaseAddress = new Uri($"http://127.0.0.1:{port}/api/sch/scim/v2/"),
+    Timeout = TimeSpan.FromSeconds(60),
+};
+http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
+while (true)
+{
+    try
+    {
+        if ((await http.GetAsync("ServiceProviderConfig")).StatusCode == HttpStatusCode.OK)
+        {
+            break;
+        }
+    }
+    catch (HttpRequestException)
+    {
+    }
+
+    if (server.HasExited || startClock.Elapsed > TimeSpan.FromMinutes(2))
+    {
+        throw new InvalidOperationException("The local server did not start.");
+    }
+
+    await Task.Delay(5);
+}
+
+var startup = startClock.Elapsed;
+Console.WriteLine($"Server answered after {startup.TotalMilliseconds:F0} ms. Running with {users} users, concurrency {concurrency}.");
+
+var raw = new RawStorage(new TableServiceClient(storage).GetTableClient("raw"));
+await raw.CreateAsync();
+var results = new List<(Phase Ours, Phase? Raw)>();
+var ids = new string[users];
+string UserName(int i) => $"user{i:D6}@contoso.com";
+
+async Task<int> ProvisionAsync(int i)
+{
+    var name = UserName(i);
+    var lookup = await http.GetAsync($"Users?filter={Uri.EscapeDataString($"userName eq \"{name}\"")}&aadOptscim062020");
+    if (lookup.StatusCode != HttpStatusCode.OK)
+    {
+        return (int)lookup.StatusCode;
+    }
+
+    var created = await http.PostAsync("Users", Json($$"""
+        {"schemas":["urn:ietf:params:scim:schemas:core:2.0:User","urn:ietf:params:scim:schemas:extension:enterprise:2.0:User"],
+         "externalId":"{{Guid.NewGuid()}}","userName":"{{name}}","active":true,"displayName":"User {{i}}",
+         "emails":[{"primary":true,"type":"work","value":"{{name}}"}],
+         "name":{"formatted":"User {{i}}","familyName":"User","givenName":"{{i}}"},
+         "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User":{"department":"Engineering"}
+        }
+        """));
+    if (created.StatusCode == HttpStatusCode.Created)
+    {
+        ids[i] = JsonNode.Parse(await created.Content.ReadAsStringAsync())!["id"]!.GetValue<string>();
+    }
+
+    return (int)created.StatusCode;
+}
+
+async Task<int> LookupAsync(int i)
+{
+    var response = await http.GetAsync($"Users?filter={Uri.EscapeDataString($"userName eq \"{UserName(Random.Shared.Next(i))}\"")}");
+    return (int)response.StatusCode;
+}
+
+var firstBatch = Math.Min(1_000, users);
+results.Add((await Phase.RunAsync("Provision (filter userName eq, then POST), first 1,000", firstBatch, concurrency, ProvisionAsync),
+    await Phase.RunAsync("raw: point read + transaction", firstBatch, concurrency, raw.ProvisionAsync)));
+// The same provisioning with one worker: without racing writers, the organization's counter row is no contention.
+results.Add((await Phase.RunAsync("Provision, one worker (no contention)", 200, 1, i => ProvisionAsync(users - 1 - i)),
+    await Phase.RunAsync("raw: point read + transaction, one worker", 200, 1, i => raw.ProvisionAsync(100_000 + i))));
+var lookupSmall = await Phase.RunAsync($"Lookup userName eq at {firstBatch:N0} users", sample, concurrency, i => LookupAsync(firstBatch));
+var rawLookupSmall = await Phase.RunAsync("raw: index read + user read", sample, concurrency, i => raw.LookupAsync(firstBatch));
+results.Add((lookupSmall, rawLookupSmall));
+if (users > firstBatch)
+{
+    results.Add((await Phase.RunAsync($"Provision users {firstBatch:N0} to {users - 200:N0}", users - firstBatch - 200, concurrency, i => ProvisionAsync(i + firstBatch)), null));
+}
+
+var rss = Memory(server);
+var lookupLarge = await Phase.RunAsync($"Lookup userName eq at {users:N0} users", sample, concurrency, i => LookupAsync(users));
+results.Add((lookupLarge, await Phase.RunAsync("raw: index read + user read", sample, concurrency, i => raw.LookupAsync(firstBatch))));
+results.Add((await Phase.RunAsync("GET /Users/{id}", sample, concurrency, async i => (int)(await http.GetAsync($"Users/{ids[Random.Shared.Next(users)]}")).StatusCode),
+    await Phase.RunAsync("raw: point read", sample, concurrency, i => raw.GetAsync(Random.Shared.Next(firstBatch)))));
+results.Add((await Phase.RunAsync("PATCH two attributes (Entra shape)", sample, concurrency, async i => (int)(await Patch($"Users/{ids[i]}", $$"""
+        {"op":"Replace","path":"title","value":"Engineer {{i}}"},{"op":"Replace","path":"name.givenName","value":"G{{i}}"}
+        """)).StatusCode),
+    await Phase.RunAsync("raw: point read + replace", sample, concurrency, i => raw.ReplaceAsync(i % firstBatch))));
+results.Add((await Phase.RunAsync("Deactivate (PATCH active \"False\")", sample, concurrency, async i => (int)(await Patch($"Users/{ids[(firstBatch + i) % users]}",
+        """{"op":"Replace","path":"active","value":"False"}""")).StatusCode),
+    await Phase.RunAsync("raw: point read + replace", sample, concurrency, i => raw.ReplaceAsync(i % firstBatch))));
+
+// Groups: 5,000 members in PATCHes of 50, then single adds to a group of 5,000 and to a group of 10.
+var big = await CreateGroupAsync("Everyone");
+var members = Math.Min(5_000, users);
+results.Add((await Phase.RunAsync($"Add {members:N0} members in PATCHes of 50, in order", members / 50, 1, async b => (int)(await Patch($"Groups/{big}",
+        $$"""{"op":"Add","path":"members","value":[{{string.Join(',', Enumerable.Range(b * 50, 50).Select(i => $$"""{"value":"{{ids[i]}}"}"""))}}]}""")).StatusCode),
+    await Phase.RunAsync("raw: 50 membership pairs (two transactions)", members / 50, 1, b => raw.AddMembersAsync("big", b * 50, 50))));
+var small = await CreateGroupAsync("Ten");
+await Patch($"Groups/{small}", $$"""{"op":"Add","path":"members","value":[{{string.Join(',', Enumerable.Range(0, 10).Select(i => $$"""{"value":"{{ids[users - 1 - i]}}"}"""))}}]}""");
+async Task<Phase> SingleAddsAsync(string group, string label) => await Phase.RunAsync(label, 200, 1, async i =>
+{
+    var user = ids[(members + 100 + i) % users];
+    var added = await Patch($"Groups/{group}", $$"""{"op":"Add","path":"members","value":[{"value":"{{user}}"}]}""");
+    await Patch($"Groups/{group}", $$"""{"op":"Remove","path":"members","value":[{"value":"{{user}}"}]}""");
+    return (int)added.StatusCode;
+});
+var addToSmall = await SingleAddsAsync(small, "One member added to a group of 10");
+var addToBig = await SingleAddsAsync(big, $"One member added to a group of {members:N0}");
+var rawAdd = await Phase.RunAsync("raw: one membership pair", 200, 1, i => raw.AddMembersAsync("single", i, 1));
+results.Add((addToSmall, rawAdd));
+results.Add((addToBig, rawAdd));
+
+// Okta import: startIndex/count=100 over every user, in order.
+var pages = (users + 99) / 100;
+var pageTimes = new double[pages];
+var import = await Phase.RunAsync("Import page (startIndex/count 100, Okta)", pages, 1, async p =>
+{
+    var clock = Stopwatch.StartNew();
+    var response = await http.GetAsync($"Users?startIndex={(p * 100) + 1}&count=100");
+    await response.Content.ReadAsByteArrayAsync();
+    pageTimes[p] = clock.Elapsed.TotalMilliseconds;
+    return (int)response.StatusCode;
+});
+results.Add((import, await Phase.RunAsync("raw: key-range read of 100", Math.Min(pages, 10), 1, p => raw.PageAsync(p))));
+results.Add((await Phase.RunAsync("DELETE /Users/{id}", sample, concurrency, async i => (int)(await http.DeleteAsync($"Users/{ids[users - 1 - i]}")).StatusCode),
+    await Phase.RunAsync("raw: point read + transaction delete", Math.Min(sample, firstBatch), concurrency, raw.DeleteAsync)));
+
+var tenth = Math.Max(1, pages / 10);
+var firstPages = pageTimes.Take(tenth).Average();
+var lastPages = pageTimes.Skip(pages - tenth).Average();
+var report = new StringBuilder()
+    .AppendLine(CultureInfo.InvariantCulture, $"Users: {users:N0}; concurrency {concurrency}; {Environment.ProcessorCount} cores; {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC")
+    .AppendLine()
+    .AppendLine("| phase | ops | ops/s | p50 ms | p95 ms | p99 ms | errors | raw ops/s (ours as % of raw) |")
+    .AppendLine("|---|---:|---:|---:|---:|---:|---|---|");
+foreach (var (ours, rawPhase) in results)
+{
+    report.AppendLine(ours.Row(rawPhase));
+}
+
+report.AppendLine()
+    .AppendLine(CultureInfo.InvariantCulture, $"- Start-up, process start to first answered request: {startup.TotalMilliseconds:F0} ms (target ≤ 1,500 ms)")
+    .AppendLine(CultureInfo.InvariantCulture, $"- Server memory after {users:N0} users: RSS {rss.Rss / 1024.0:F0} MB, peak {rss.Peak / 1024.0:F0} MB (target ≤ 250 MB)")
+    .AppendLine(CultureInfo.InvariantCulture, $"- Lookup p50 at {users:N0} users / at {firstBatch:N0}: {lookupLarge.Percentile(50) / lookupSmall.Percentile(50):F2}× (target ≤ 1.2×)")
+    .AppendLine(CultureInfo.InvariantCulture, $"- Single member add p50, group of {members:N0} / group of 10: {addToBig.Percentile(50) / addToSmall.Percentile(50):F2}× (target ≤ 1.2×)")
+    .AppendLine(CultureInfo.InvariantCulture, $"- Import page time, last 10% of pages / first 10%: {lastPages / firstPages:F2}× ({firstPages:F1} ms → {lastPages:F1} ms)");
+Console.WriteLine();
+Console.WriteLine(report);
+if (output is not null)
+{
+    await File.WriteAllTextAsync(output, report.ToString());
+}
+
+server.Kill(entireProcessTree: true);
+azurite.Kill(entireProcessTree: true);
+File.Delete(tokenFile);
+return 0;
+
+Task<HttpResponseMessage> Patch(string path, string operations) =>
+    http.PatchAsync(path, Json($$"""{"schemas":["urn:ietf:params:scim:api:messages:2.0:PatchOp"],"Operations":[{{operations}}]}"""));
+
+async Task<string> CreateGroupAsync(string name)
+{
+    var response = await http.PostAsync("Groups", Json($$"""{"schemas":["urn:ietf:params:scim:schemas:core:2.0:Group"],"displayName":"{{name}}"}"""));
+    return JsonNode.Parse(await response.Content.ReadAsStringAsync())!["id"]!.GetValue<string>();
+}
+
+static StringContent Json(string json) => new(json, Encoding.UTF8, "application/scim+json");
+
+int Option(string name, int fallback) =>
+    args.SkipWhile(a => a != name).Skip(1).FirstOrDefault() is { } text ? int.Parse(text, CultureInfo.InvariantCulture) : fallback;
+
+static (long Rss, long Peak) Memory(Process process)
+{
+    long Read(string key) => File.ReadLines($"/proc/{process.Id}/status").Where(l => l.StartsWith(key, StringComparison.Ordinal))
+        .Select(l => long.Parse(l.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture)).FirstOrDefault();
+    return (Read("VmRSS:"), Read("VmHWM:"));
+}
+
+static Process Start(string file, string[] arguments, Dictionary<string, string> environment)
+{
+    var start = new ProcessStartInfo(file) { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
+    foreach (var argument in arguments)
+    {
+        start.ArgumentList.Add(argument);
+    }
+
+    foreach (var (key, value) in environment)
+    {
+        start.Environment[key] = value;
+    }
+
+    var process = Process.Start(start)!;
+    process.OutputDataReceived += (_, _) => { };
+    process.ErrorDataReceived += (_, _) => { };
+    process.BeginOutputReadLine();
+    process.BeginErrorReadLine();
+    return process;
+}
+
+static void Run(string file, string arguments)
+{
+    using var process = Process.Start(new ProcessStartInfo(file, arguments))!;
+    process.WaitForExit();
+    if (process.ExitCode != 0)
+    {
+        throw new InvalidOperationException($"{file} {arguments} failed.");
+    }
+}
+
+static async Task WaitForPortAsync(int port)
+{
+    for (var i = 0; i < 300; i++)
+    {
+        try
+        {
+            using var client = new TcpClient();
+            await client.ConnectAsync(IPAddress.Loopback, port);
+            return;
+        }
+        catch (SocketException)
+        {
+            await Task.Delay(100);
+        }
+    }
+
+    throw new TimeoutException("Azurite did not start.");
+}
+
+static int FreePort()
+{
+    using var listener = new TcpListener(IPAddress.Loopback, 0);
+    listener.Start();
+    return ((IPEndPoint)listener.LocalEndpoint).Port;
+}
+
+static string RepositoryRoot()
+{
+    for (var directory = new DirectoryInfo(Environment.CurrentDirectory); directory is not null; directory = directory.Parent)
+    {
+        if (File.Exists(Path.Combine(directory.FullName, "ScimFunctions.sln")))
+        {
+            return directory.FullName;
+        }
+    }
+
+    throw new InvalidOperationException("Run from inside the repository.");
+}
