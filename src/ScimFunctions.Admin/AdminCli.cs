@@ -212,7 +212,7 @@ public sealed class AdminCli(TextWriter output, TextWriter error, TimeProvider t
     }
 
     private UserService Users(AdminTarget target, OrganizationStore organizations) =>
-        new(target.Table, organizations, ScimSchemaRegistry.Default, new ProvisioningOptions(), new PageBoundaryCache(), time, NullLogger<UserService>.Instance);
+        new(target.Table, organizations, ScimSchemaRegistry.Default, new ProvisioningOptions(), new PageBoundaryCache(), time, NullLogger<UserService>.Instance, new OrganizationWriteGate());
 
     private static ScimRequestContext Context(string organization) => new(organization, "https://scim.invalid/api/sch/scim/v2");
 

@@ -1,4 +1,5 @@
 using Azure.Data.Tables;
+using ScimFunctions.Core.Protocol;
 using ScimFunctions.Infrastructure.Storage;
 
 namespace ScimFunctions.Infrastructure.Organizations;
@@ -16,6 +17,11 @@ public sealed class OrganizationStore(ScimTable table, TimeProvider time)
         OrganizationIds.IsValid(organizationId)
             ? table.GetAsync(organizationId, TableLayout.OrganizationRow, cancellationToken)
             : Task.FromResult<TableEntity?>(null);
+
+    /// <summary>The organization's row, which a write that changes its counters needs; 403 when it does not exist.</summary>
+    internal async Task<TableEntity> RequireRowAsync(string organizationId, CancellationToken cancellationToken) =>
+        await GetRowAsync(organizationId, cancellationToken).ConfigureAwait(false)
+        ?? throw new ScimException(ScimError.Forbidden("The organization of this token does not exist. Contact SecureCodingHub support."));
 
     /// <summary>Creates an organization; returns false when one with that id exists already.</summary>
     public async Task<bool> CreateAsync(string organizationId, string name, int? maxSeats, CancellationToken cancellationToken)

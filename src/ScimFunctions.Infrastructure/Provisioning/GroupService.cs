@@ -45,7 +45,7 @@ public sealed class GroupService(
             var members = await ResolveMembersAsync(organization, requested, cancellationToken).ConfigureAwait(false);
             for (var attempt = 1; ; attempt++)
             {
-                var orgRow = await RequireOrganizationAsync(organization, cancellationToken).ConfigureAwait(false);
+                var orgRow = await organizations.RequireRowAsync(organization, cancellationToken).ConfigureAwait(false);
                 var counters = OrganizationRow.Read(orgRow);
                 var now = time.GetUtcNow();
                 var id = Guid.NewGuid().ToString();
@@ -129,15 +129,10 @@ public sealed class GroupService(
             var organization = context.OrganizationId;
             for (var attempt = 1; ; attempt++)
             {
-                var group = await ReadAsync(organization, id, cancellationToken).ConfigureAwait(false);
+                var (group, refused) = await ResourceRows.ReadForChangeAsync(table, organization, TableLayout.GroupPrefix, "Group", id, ifMatch, cancellationToken).ConfigureAwait(false);
                 if (group is null)
                 {
-                    return NotFound(id);
-                }
-
-                if (!group.ETag.SatisfiesIfMatch(ifMatch))
-                {
-                    return PreconditionFailed(group);
+                    return refused!;
                 }
 
                 // Memberships first, so that a failure part-way leaves a group with fewer members, never orphans.
@@ -147,7 +142,7 @@ public sealed class GroupService(
                     await table.SubmitAsync([.. chunk.SelectMany(m => Memberships.Remove(organization, id, m.UserId))], cancellationToken).ConfigureAwait(false);
                 }
 
-                var orgRow = await RequireOrganizationAsync(organization, cancellationToken).ConfigureAwait(false);
+                var orgRow = await organizations.RequireRowAsync(organization, cancellationToken).ConfigureAwait(false);
                 var counters = OrganizationRow.Read(orgRow);
                 var actions = new List<TableTransactionAction> { new(TableTransactionActionType.Delete, group.Row, group.Row.ETag) };
                 actions.AddRange(IndexRows(organization, id, GroupFacts.From(group.Document))
@@ -178,15 +173,10 @@ public sealed class GroupService(
         var selection = AttributeSelection.Parse(Groups, projection.Attributes, projection.ExcludedAttributes);
         for (var attempt = 1; ; attempt++)
         {
-            var group = await ReadAsync(organization, id, cancellationToken).ConfigureAwait(false);
+            var (group, refused) = await ResourceRows.ReadForChangeAsync(table, organization, TableLayout.GroupPrefix, "Group", id, ifMatch, cancellationToken).ConfigureAwait(false);
             if (group is null)
             {
-                return NotFound(id);
-            }
-
-            if (!group.ETag.SatisfiesIfMatch(ifMatch))
-            {
-                return PreconditionFailed(group);
+                return refused!;
             }
 
             var (document, members) = change(group);
@@ -412,20 +402,8 @@ public sealed class GroupService(
         return element;
     }
 
-    private async Task<StoredResource?> ReadAsync(string organization, string id, CancellationToken cancellationToken)
-    {
-        if (!UserService.IsResourceId(id))
-        {
-            return null;
-        }
-
-        var row = await table.GetAsync(organization, TableLayout.Group(id), cancellationToken).ConfigureAwait(false);
-        return row is null ? null : StoredResource.Read(row, TableLayout.GroupPrefix);
-    }
-
-    private async Task<TableEntity> RequireOrganizationAsync(string organization, CancellationToken cancellationToken) =>
-        await organizations.GetRowAsync(organization, cancellationToken).ConfigureAwait(false)
-        ?? throw new ScimException(ScimError.Forbidden("The organization of this token does not exist. Contact SecureCodingHub support."));
+    private Task<StoredResource?> ReadAsync(string organization, string id, CancellationToken cancellationToken) =>
+        ResourceRows.ReadAsync(table, organization, TableLayout.GroupPrefix, id, cancellationToken);
 
     private static IEnumerable<TableEntity> IndexRows(string organization, string groupId, GroupFacts facts)
     {
@@ -454,10 +432,7 @@ public sealed class GroupService(
 
     private static string Location(ScimRequestContext context, string id) => $"{context.BaseUrl}/Groups/{id}";
 
-    private static ScimError NotFound(string id) => ScimError.NotFound($"Group '{id}' not found.");
-
-    private static ScimError PreconditionFailed(StoredResource group) =>
-        ScimError.PreconditionFailed($"The group has changed: its version is {group.ETag}. Read it again and retry.");
+    private static ScimError NotFound(string id) => ResourceRows.NotFound("Group", id);
 
     private sealed record GroupFacts(string DisplayName, string? ExternalId)
     {

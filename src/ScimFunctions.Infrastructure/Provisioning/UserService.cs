@@ -25,7 +25,8 @@ public sealed class UserService(
     ProvisioningOptions options,
     PageBoundaryCache pageBoundaries,
     TimeProvider time,
-    ILogger<UserService> logger)
+    ILogger<UserService> logger,
+    OrganizationWriteGate gate)
 {
     private const string UserNameProperty = "UserName";
     private const string DisplayNameProperty = "DisplayName";
@@ -94,49 +95,55 @@ public sealed class UserService(
         Guard(async () =>
         {
             var organization = context.OrganizationId;
+            var (existing, refusal) = await ResourceRows.ReadForChangeAsync(table, organization, TableLayout.UserPrefix, "User", id, ifMatch, cancellationToken).ConfigureAwait(false);
+            if (existing is null)
+            {
+                return refusal!;
+            }
+
+            // Memberships first, a pair of rows at a time, so that a failure part-way leaves a user with fewer
+            // memberships and never a membership without its user. Removing them is idempotent: done once.
+            await Memberships.RemoveAllOfUserAsync(table, organization, id, cancellationToken).ConfigureAwait(false);
+
             for (var attempt = 1; ; attempt++)
             {
-                var user = await ReadAsync(organization, id, cancellationToken).ConfigureAwait(false);
+                var (user, refused) = await ResourceRows.ReadForChangeAsync(table, organization, TableLayout.UserPrefix, "User", id, ifMatch, cancellationToken).ConfigureAwait(false);
                 if (user is null)
                 {
-                    return NotFound(id);
+                    return refused!;
                 }
 
-                if (!user.ETag.SatisfiesIfMatch(ifMatch))
-                {
-                    return PreconditionFailed(user);
-                }
-
-                // Memberships first, a pair of rows at a time, so that a failure part-way leaves a user with fewer
-                // memberships and never a membership without its user.
-                await Memberships.RemoveAllOfUserAsync(table, organization, id, cancellationToken).ConfigureAwait(false);
-
-                var orgRow = await RequireOrganizationAsync(organization, cancellationToken).ConfigureAwait(false);
-                var counters = OrganizationRow.Read(orgRow);
                 var facts = UserFacts.From(user.Document, options.MaxIndexedEmails);
                 var unmanaged = SourceOf(user.Row) != UserSource.Scim;
-                var actions = new List<TableTransactionAction> { new(TableTransactionActionType.Delete, user.Row, user.Row.ETag) };
-                actions.AddRange(IndexRows(organization, id, facts).Select(r => new TableTransactionAction(TableTransactionActionType.Delete, r, ETag.All)));
-                actions.Add(OrganizationRow.UpdateCounters(orgRow, counters with
+                using (await gate.EnterAsync(organization, cancellationToken).ConfigureAwait(false))
                 {
-                    Users = counters.Users - 1,
-                    ActiveUsers = counters.ActiveUsers - (facts.Active ? 1 : 0),
-                    UnmanagedUsers = counters.UnmanagedUsers - (unmanaged ? 1 : 0),
-                }));
-                try
-                {
-                    await table.SubmitAsync(actions, cancellationToken).ConfigureAwait(false);
-                    if (facts.Active)
+                    var orgRow = await organizations.RequireRowAsync(organization, cancellationToken).ConfigureAwait(false);
+                    var counters = OrganizationRow.Read(orgRow);
+                    var actions = new List<TableTransactionAction> { new(TableTransactionActionType.Delete, user.Row, user.Row.ETag) };
+                    actions.AddRange(IndexRows(organization, id, facts).Select(r => new TableTransactionAction(TableTransactionActionType.Delete, r, ETag.All)));
+                    actions.Add(OrganizationRow.UpdateCounters(orgRow, counters with
                     {
-                        LogSeats(counters, counters.ActiveUsers - 1);
-                    }
+                        Users = counters.Users - 1,
+                        ActiveUsers = counters.ActiveUsers - (facts.Active ? 1 : 0),
+                        UnmanagedUsers = counters.UnmanagedUsers - (unmanaged ? 1 : 0),
+                    }));
+                    try
+                    {
+                        await table.SubmitAsync(actions, cancellationToken).ConfigureAwait(false);
+                        if (facts.Active)
+                        {
+                            LogSeats(counters, counters.ActiveUsers - 1);
+                        }
 
-                    return ScimResult.NoContent();
+                        return ScimResult.NoContent();
+                    }
+                    catch (TableTransactionFailedException e) when (e.Status is 412 or 404 && attempt < options.MaxWriteAttempts)
+                    {
+                        // The user or the counters changed (another instance, or a concurrent change of this user).
+                    }
                 }
-                catch (TableTransactionFailedException e) when (e.Status is 412 or 404 && attempt < options.MaxWriteAttempts)
-                {
-                    await WriteRetry.DelayAsync(attempt, cancellationToken).ConfigureAwait(false);
-                }
+
+                await WriteRetry.DelayAsync(attempt, cancellationToken).ConfigureAwait(false);
             }
         });
 
@@ -147,7 +154,28 @@ public sealed class UserService(
         var facts = UserFacts.From(document, options.MaxIndexedEmails);
         for (var attempt = 1; ; attempt++)
         {
-            var orgRow = await RequireOrganizationAsync(organization, cancellationToken).ConfigureAwait(false);
+            var result = await TryCreateAsync(context, document, facts, source, cancellationToken).ConfigureAwait(false);
+            if (result is not null)
+            {
+                return result;
+            }
+
+            if (attempt >= options.MaxWriteAttempts)
+            {
+                throw new StorageUnavailableException("Too many concurrent changes in this organization; try again.");
+            }
+
+            await WriteRetry.DelayAsync(attempt, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>One attempt at a create, holding the organization's write gate; null when it lost a race and must be retried.</summary>
+    private async Task<ScimResult?> TryCreateAsync(ScimRequestContext context, JsonObject document, UserFacts facts, UserSource source, CancellationToken cancellationToken)
+    {
+        var organization = context.OrganizationId;
+        using (await gate.EnterAsync(organization, cancellationToken).ConfigureAwait(false))
+        {
+            var orgRow = await organizations.RequireRowAsync(organization, cancellationToken).ConfigureAwait(false);
             var counters = OrganizationRow.Read(orgRow);
 
             if (source == UserSource.Scim && counters.UnmanagedUsers > 0)
@@ -155,14 +183,7 @@ public sealed class UserService(
                 var adoptable = await FindAdoptableAsync(organization, facts, cancellationToken).ConfigureAwait(false);
                 if (adoptable is not null)
                 {
-                    var adopted = await AdoptAsync(context, orgRow, adoptable, document, cancellationToken).ConfigureAwait(false);
-                    if (adopted is not null)
-                    {
-                        return adopted;
-                    }
-
-                    await WriteRetry.DelayAsync(attempt, cancellationToken).ConfigureAwait(false);
-                    continue;
+                    return await AdoptAsync(context, orgRow, adoptable, document, cancellationToken).ConfigureAwait(false);
                 }
             }
 
@@ -205,15 +226,10 @@ public sealed class UserService(
             }
             catch (TableTransactionFailedException e) when (e.Status is 412 or 404)
             {
-                // Another request changed the organization's counters first: read them again.
+                // Another instance changed the organization's counters first: read them again.
             }
 
-            if (attempt >= options.MaxWriteAttempts)
-            {
-                throw new StorageUnavailableException("Too many concurrent changes in this organization; try again.");
-            }
-
-            await WriteRetry.DelayAsync(attempt, cancellationToken).ConfigureAwait(false);
+            return null;
         }
     }
 
@@ -303,15 +319,10 @@ public sealed class UserService(
         var selection = AttributeSelection.Parse(Users, projection.Attributes, projection.ExcludedAttributes);
         for (var attempt = 1; ; attempt++)
         {
-            var user = await ReadAsync(organization, id, cancellationToken).ConfigureAwait(false);
+            var (user, refused) = await ResourceRows.ReadForChangeAsync(table, organization, TableLayout.UserPrefix, "User", id, ifMatch, cancellationToken).ConfigureAwait(false);
             if (user is null)
             {
-                return NotFound(id);
-            }
-
-            if (!user.ETag.SatisfiesIfMatch(ifMatch))
-            {
-                return PreconditionFailed(user);
+                return refused!;
             }
 
             var document = change(user);
@@ -323,8 +334,9 @@ public sealed class UserService(
 
             var before = UserFacts.From(user.Document, options.MaxIndexedEmails);
             var after = UserFacts.From(document, options.MaxIndexedEmails);
-            var orgRow = before.Active != after.Active
-                ? await RequireOrganizationAsync(organization, cancellationToken).ConfigureAwait(false)
+            using var turn = before.Active != after.Active ? await gate.EnterAsync(organization, cancellationToken).ConfigureAwait(false) : null;
+            var orgRow = turn is not null
+                ? await organizations.RequireRowAsync(organization, cancellationToken).ConfigureAwait(false)
                 : null;
             try
             {
@@ -368,7 +380,7 @@ public sealed class UserService(
         Organization? seats = null;
         if (before.Active != after.Active || becomesManaged)
         {
-            orgRow ??= await RequireOrganizationAsync(organization, cancellationToken).ConfigureAwait(false);
+            orgRow ??= await organizations.RequireRowAsync(organization, cancellationToken).ConfigureAwait(false);
             var counters = OrganizationRow.Read(orgRow);
             if (!before.Active && after.Active && SeatLimit.Check(counters) is { } refused)
             {
@@ -492,10 +504,6 @@ public sealed class UserService(
         return row is null ? null : StoredResource.Read(row, TableLayout.UserPrefix);
     }
 
-    private async Task<TableEntity> RequireOrganizationAsync(string organization, CancellationToken cancellationToken) =>
-        await organizations.GetRowAsync(organization, cancellationToken).ConfigureAwait(false)
-        ?? throw new ScimException(ScimError.Forbidden("The organization of this token does not exist. Contact SecureCodingHub support."));
-
     private static IEnumerable<TableEntity> IndexRows(string organization, string userId, UserFacts facts)
     {
         yield return new TableEntity(organization, TableLayout.UserNameIndex(facts.UserName)) { [UserIdProperty] = userId };
@@ -531,10 +539,7 @@ public sealed class UserService(
 
     private static string Location(ScimRequestContext context, string id) => $"{context.BaseUrl}/Users/{id}";
 
-    private static ScimError NotFound(string id) => ScimError.NotFound($"User '{id}' not found.");
-
-    private static ScimError PreconditionFailed(StoredResource user) =>
-        ScimError.PreconditionFailed($"The user has changed: its version is {user.ETag}. Read it again and retry.");
+    private static ScimError NotFound(string id) => ResourceRows.NotFound("User", id);
 
     /// <summary>Resource ids are GUIDs; anything else cannot name a resource (and cannot reach another row).</summary>
     internal static bool IsResourceId(string? id) => Guid.TryParseExact(id, "D", out var parsed) && parsed.ToString() == id;

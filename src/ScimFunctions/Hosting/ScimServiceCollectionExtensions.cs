@@ -53,6 +53,7 @@ public static class ScimServiceCollectionExtensions
             : new FileTokenStore(tokens.LocalStorePath));
         services.AddSingleton<TokenAuthenticator>();
         services.AddSingleton<PageBoundaryCache>();
+        services.AddSingleton<OrganizationWriteGate>();
         services.AddSingleton<OrganizationStore>();
         services.AddSingleton<UserService>();
         services.AddSingleton<GroupService>();

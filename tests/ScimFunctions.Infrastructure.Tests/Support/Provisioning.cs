@@ -22,7 +22,7 @@ public sealed class Provisioning
         Organizations = new OrganizationStore(table, time);
         var options = new ProvisioningOptions();
         var pages = new PageBoundaryCache();
-        Users = new UserService(table, Organizations, ScimSchemaRegistry.Default, options, pages, time, NullLogger<UserService>.Instance);
+        Users = new UserService(table, Organizations, ScimSchemaRegistry.Default, options, pages, time, NullLogger<UserService>.Instance, new OrganizationWriteGate());
         Groups = new GroupService(table, Organizations, ScimSchemaRegistry.Default, options, pages, time);
     }
 
