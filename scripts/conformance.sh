@@ -14,6 +14,10 @@ start() {
   "$root/node_modules/.bin/azurite-table" --inMemoryPersistence --tableHost 127.0.0.1 --tablePort "$table_port" \
     --skipApiVersionCheck --silent >"$state/azurite.log" 2>&1 &
   echo $! >"$state/azurite.pid"
+  for _ in $(seq 1 150); do
+    (exec 3<>"/dev/tcp/127.0.0.1/$table_port") 2>/dev/null && break
+    sleep 0.1
+  done
   Scim__Storage__ConnectionString="DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey=Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==;TableEndpoint=http://127.0.0.1:$table_port/devstoreaccount1;" \
   Scim__KeyVault__LocalStorePath="$state/tokens.json" SCIM_LOCAL_PORT="$port" SCIM_LOCAL_TOKENS="conformance=$token" \
     dotnet "$root/src/ScimFunctions.LocalHost/bin/Release/net10.0/ScimFunctions.LocalHost.dll" >"$state/server.log" 2>&1 &
