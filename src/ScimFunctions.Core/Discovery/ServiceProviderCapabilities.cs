@@ -17,10 +17,5 @@ public sealed record ServiceProviderCapabilities
     /// <summary>Seconds a cursor stays valid, when <see cref="CursorPagination"/> is on.</summary>
     public int CursorTimeoutSeconds { get; init; } = 3600;
 
-    public int MaxPatchOperations { get; init; } = Patching.PatchRequest.MaxOperations;
-
-    /// <summary>The largest request body accepted, in bytes.</summary>
-    public int MaxPayloadSize { get; init; } = 1024 * 1024;
-
     public Uri? DocumentationUri { get; init; }
 }

@@ -23,9 +23,6 @@ public readonly record struct FilterLiteral(FilterLiteralKind Kind, string Text)
 
     public static FilterLiteral FromString(string value) => new(FilterLiteralKind.String, value);
 
-    public static FilterLiteral FromNumber(decimal value) =>
-        new(FilterLiteralKind.Number, value.ToString(CultureInfo.InvariantCulture));
-
     public bool AsBoolean => Kind == FilterLiteralKind.Boolean && Text == "true";
 
     public override string ToString() => Kind == FilterLiteralKind.String ? Quote(Text) : Text;

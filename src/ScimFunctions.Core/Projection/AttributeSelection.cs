@@ -28,9 +28,6 @@ public sealed class AttributeSelection
 
     public ResourceTypeDefinition ResourceType { get; }
 
-    /// <summary>True when neither parameter selects anything: the default representation.</summary>
-    public bool IsDefault => !_hasIncludeList && _excluded.Count == 0 && _excludedSubs.Count == 0;
-
     public static AttributeSelection Default(ResourceTypeDefinition resourceType) => new(resourceType, null, null);
 
     public static AttributeSelection Parse(ResourceTypeDefinition resourceType, string? attributes, string? excludedAttributes)

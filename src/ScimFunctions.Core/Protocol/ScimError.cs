@@ -6,8 +6,6 @@ namespace ScimFunctions.Core.Protocol;
 /// <summary>A SCIM error (RFC 7644 §3.12): an HTTP status, an optional <c>scimType</c> and a human-readable detail.</summary>
 public sealed record ScimError(int Status, string? ScimType, string Detail)
 {
-    public static ScimError BadRequest(string scimType, string detail) => new(400, scimType, detail);
-
     public static ScimError InvalidFilter(string detail) => new(400, ScimErrorType.InvalidFilter, detail);
 
     public static ScimError InvalidSyntax(string detail) => new(400, ScimErrorType.InvalidSyntax, detail);

@@ -36,7 +36,7 @@ public sealed class GroupService(
     private ResourceTypeDefinition Groups => registry.Group;
 
     public Task<ScimResult> CreateAsync(ScimRequestContext context, JsonNode? body, CancellationToken cancellationToken) =>
-        UserService.Guard(async () =>
+        ServiceErrors.Guard(async () =>
         {
             var organization = context.OrganizationId;
             var document = ResourceNormalizer.Normalize(body, Groups);
@@ -78,7 +78,7 @@ public sealed class GroupService(
         });
 
     public Task<ScimResult> GetAsync(ScimRequestContext context, string id, Projection projection, CancellationToken cancellationToken) =>
-        UserService.Guard(async () =>
+        ServiceErrors.Guard(async () =>
         {
             var selection = AttributeSelection.Parse(Groups, projection.Attributes, projection.ExcludedAttributes);
             var group = await ReadAsync(context.OrganizationId, id, cancellationToken).ConfigureAwait(false);
@@ -88,7 +88,7 @@ public sealed class GroupService(
         });
 
     public Task<ScimResult> ListAsync(ScimRequestContext context, ListRequest request, CancellationToken cancellationToken) =>
-        UserService.Guard(() => ResourceLister.ListAsync(
+        ServiceErrors.Guard(() => ResourceLister.ListAsync(
             new ResourceLister.Source(table, organizations, pageBoundaries, options, Groups, TableLayout.GroupPrefix, LoadByIndexAsync, RepresentAsync, EvaluableAsync),
             context,
             request,
@@ -96,7 +96,7 @@ public sealed class GroupService(
 
     /// <summary>PUT: displayName, externalId and the whole member list are replaced.</summary>
     public Task<ScimResult> ReplaceAsync(ScimRequestContext context, string id, JsonNode? body, string? ifMatch, CancellationToken cancellationToken) =>
-        UserService.Guard(async () =>
+        ServiceErrors.Guard(async () =>
         {
             var document = ResourceNormalizer.Normalize(body, Groups);
             var members = TakeMembers(document);
@@ -110,7 +110,7 @@ public sealed class GroupService(
     /// with the group when <c>attributes</c> was asked for.
     /// </summary>
     public Task<ScimResult> PatchAsync(ScimRequestContext context, string id, JsonNode? body, string? ifMatch, Projection projection, CancellationToken cancellationToken) =>
-        UserService.Guard(async () =>
+        ServiceErrors.Guard(async () =>
         {
             var operations = PatchPlanner.Plan(PatchRequest.Parse(body), Groups);
             var memberOperations = operations.Where(IsMemberOperation).ToList();
@@ -124,7 +124,7 @@ public sealed class GroupService(
         });
 
     public Task<ScimResult> DeleteAsync(ScimRequestContext context, string id, string? ifMatch, CancellationToken cancellationToken) =>
-        UserService.Guard(async () =>
+        ServiceErrors.Guard(async () =>
         {
             var organization = context.OrganizationId;
             for (var attempt = 1; ; attempt++)
@@ -300,7 +300,7 @@ public sealed class GroupService(
             async (item, token) =>
             {
                 var (id, display) = item.member;
-                var user = UserService.IsResourceId(id)
+                var user = ResourceRows.IsResourceId(id)
                     ? await table.GetAsync(organization, TableLayout.User(id), token).ConfigureAwait(false)
                     : null;
                 resolved[item.index] = user is null
@@ -347,7 +347,7 @@ public sealed class GroupService(
 
                 return ids;
             case IndexKind.Member:
-                return UserService.IsResourceId(lookup.Value)
+                return ResourceRows.IsResourceId(lookup.Value)
                     ? await Memberships.GroupIdsOfUserAsync(table, organization, lookup.Value, cancellationToken).ConfigureAwait(false)
                     : [];
             default:
@@ -358,7 +358,7 @@ public sealed class GroupService(
     private async Task<JsonObject> EvaluableAsync(string organization, StoredResource group, CompiledFilter filter, CancellationToken cancellationToken)
     {
         var resource = group.ToRepresentation(Groups.Name, string.Empty);
-        if (filter.Expression.ToString().Contains(Members, StringComparison.OrdinalIgnoreCase))
+        if (NamesMembers(filter.Expression))
         {
             var members = await Memberships.MembersAsync(table, organization, group.Id, cancellationToken).ConfigureAwait(false);
             resource[Members] = new JsonArray([.. members.Select(m => (JsonNode)MemberElement(m.UserId, m.Display))]);
@@ -366,6 +366,19 @@ public sealed class GroupService(
 
         return resource;
     }
+
+    /// <summary>Whether a filter tests the members, which a group row does not hold.</summary>
+    private static bool NamesMembers(FilterExpression expression) => expression switch
+    {
+        LogicalExpression logical => NamesMembers(logical.Left) || NamesMembers(logical.Right),
+        NotExpression not => NamesMembers(not.Operand),
+        ComparisonExpression comparison => IsMembers(comparison.Path),
+        PresentExpression present => IsMembers(present.Path),
+        ValuePathExpression valuePath => IsMembers(valuePath.Path),
+        _ => false,
+    };
+
+    private static bool IsMembers(AttributePath path) => path.Name.Equals(Members, StringComparison.OrdinalIgnoreCase);
 
     private async Task<JsonObject> RepresentAsync(ScimRequestContext context, StoredResource group, AttributeSelection selection, CancellationToken cancellationToken)
     {

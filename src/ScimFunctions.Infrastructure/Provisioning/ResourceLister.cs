@@ -84,7 +84,7 @@ internal static class ResourceLister
 
             foreach (var id in ids)
             {
-                if (!UserService.IsResourceId(id))
+                if (!ResourceRows.IsResourceId(id))
                 {
                     continue;
                 }

@@ -6,9 +6,12 @@ namespace ScimFunctions.Infrastructure.Provisioning;
 /// <summary>Reading a user or group row by id, and the checks every change of one starts with.</summary>
 internal static class ResourceRows
 {
+    /// <summary>Resource ids are GUIDs; anything else cannot name a resource (and cannot reach another row).</summary>
+    public static bool IsResourceId(string? id) => Guid.TryParseExact(id, "D", out var parsed) && parsed.ToString() == id;
+
     public static async Task<StoredResource?> ReadAsync(ScimTable table, string organization, string prefix, string id, CancellationToken cancellationToken)
     {
-        if (!UserService.IsResourceId(id))
+        if (!IsResourceId(id))
         {
             return null;
         }

@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Text.Json.Nodes;
 using Azure.Data.Tables;
 using ScimFunctions.Core.Protocol;
@@ -68,6 +67,4 @@ internal sealed record StoredResource(TableEntity Row, string Id, JsonObject Doc
         };
         return output;
     }
-
-    public static string VersionText(long version) => version.ToString(CultureInfo.InvariantCulture);
 }

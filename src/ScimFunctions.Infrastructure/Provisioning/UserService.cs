@@ -38,7 +38,7 @@ public sealed class UserService(
     private ResourceTypeDefinition Users => registry.User;
 
     public Task<ScimResult> CreateAsync(ScimRequestContext context, JsonNode? body, CancellationToken cancellationToken) =>
-        Guard(() => CreateAsync(context, body, UserSource.Scim, cancellationToken));
+        ServiceErrors.Guard(() => CreateAsync(context, body, UserSource.Scim, cancellationToken));
 
     /// <summary>
     /// Creates a user that exists before SCIM provisioning (by hand or by just-in-time sign-in). An identity
@@ -47,10 +47,10 @@ public sealed class UserService(
     public Task<ScimResult> CreateUnmanagedAsync(ScimRequestContext context, JsonNode? body, UserSource source, CancellationToken cancellationToken) =>
         source == UserSource.Scim
             ? throw new ArgumentOutOfRangeException(nameof(source), "Use CreateAsync for SCIM-managed users.")
-            : Guard(() => CreateAsync(context, body, source, cancellationToken));
+            : ServiceErrors.Guard(() => CreateAsync(context, body, source, cancellationToken));
 
     public Task<ScimResult> GetAsync(ScimRequestContext context, string id, Projection projection, CancellationToken cancellationToken) =>
-        Guard(async () =>
+        ServiceErrors.Guard(async () =>
         {
             var selection = AttributeSelection.Parse(Users, projection.Attributes, projection.ExcludedAttributes);
             var user = await ReadAsync(context.OrganizationId, id, cancellationToken).ConfigureAwait(false);
@@ -60,7 +60,7 @@ public sealed class UserService(
         });
 
     public Task<ScimResult> ListAsync(ScimRequestContext context, ListRequest request, CancellationToken cancellationToken) =>
-        Guard(() => ResourceLister.ListAsync(
+        ServiceErrors.Guard(() => ResourceLister.ListAsync(
             new ResourceLister.Source(table, organizations, pageBoundaries, options, Users, TableLayout.UserPrefix, LoadByIndexAsync, RepresentAsync),
             context,
             request,
@@ -68,7 +68,7 @@ public sealed class UserService(
 
     /// <summary>PUT (RFC 7644 §3.5.1): the body replaces every writable attribute; immutable ones must not change.</summary>
     public Task<ScimResult> ReplaceAsync(ScimRequestContext context, string id, JsonNode? body, string? ifMatch, CancellationToken cancellationToken) =>
-        Guard(() =>
+        ServiceErrors.Guard(() =>
         {
             var replacement = ResourceNormalizer.Normalize(body, Users);
             return UpdateAsync(context, id, ifMatch, Projection.Default, existing =>
@@ -80,7 +80,7 @@ public sealed class UserService(
 
     /// <summary>PATCH (RFC 7644 §3.5.2): all operations or none; 200 with the user.</summary>
     public Task<ScimResult> PatchAsync(ScimRequestContext context, string id, JsonNode? body, string? ifMatch, Projection projection, CancellationToken cancellationToken) =>
-        Guard(() =>
+        ServiceErrors.Guard(() =>
         {
             var operations = PatchPlanner.Plan(PatchRequest.Parse(body), Users);
             return UpdateAsync(context, id, ifMatch, projection, existing =>
@@ -92,7 +92,7 @@ public sealed class UserService(
 
     /// <summary>DELETE: removes the user, its index rows and its memberships; 204.</summary>
     public Task<ScimResult> DeleteAsync(ScimRequestContext context, string id, string? ifMatch, CancellationToken cancellationToken) =>
-        Guard(async () =>
+        ServiceErrors.Guard(async () =>
         {
             var organization = context.OrganizationId;
             var (existing, refusal) = await ResourceRows.ReadForChangeAsync(table, organization, TableLayout.UserPrefix, "User", id, ifMatch, cancellationToken).ConfigureAwait(false);
@@ -105,12 +105,16 @@ public sealed class UserService(
             // memberships and never a membership without its user. Removing them is idempotent: done once.
             await Memberships.RemoveAllOfUserAsync(table, organization, id, cancellationToken).ConfigureAwait(false);
 
+            var user = existing;
             for (var attempt = 1; ; attempt++)
             {
-                var (user, refused) = await ResourceRows.ReadForChangeAsync(table, organization, TableLayout.UserPrefix, "User", id, ifMatch, cancellationToken).ConfigureAwait(false);
-                if (user is null)
+                if (attempt > 1)
                 {
-                    return refused!;
+                    (user, refusal) = await ResourceRows.ReadForChangeAsync(table, organization, TableLayout.UserPrefix, "User", id, ifMatch, cancellationToken).ConfigureAwait(false);
+                    if (user is null)
+                    {
+                        return refusal!;
+                    }
                 }
 
                 var facts = UserFacts.From(user.Document, options.MaxIndexedEmails);
@@ -292,7 +296,15 @@ public sealed class UserService(
         var document = ResourceNormalizer.Normalize(merged, Users);
         try
         {
-            var written = await WriteAsync(context.OrganizationId, orgRow, existing, document, UserSource.Scim, cancellationToken).ConfigureAwait(false);
+            var written = await WriteAsync(
+                context.OrganizationId,
+                orgRow,
+                existing,
+                document,
+                UserFacts.From(existing.Document, options.MaxIndexedEmails),
+                UserFacts.From(document, options.MaxIndexedEmails),
+                UserSource.Scim,
+                cancellationToken).ConfigureAwait(false);
             if (written.Error is not null)
             {
                 return written.Error;
@@ -340,7 +352,7 @@ public sealed class UserService(
                 : null;
             try
             {
-                var written = await WriteAsync(organization, orgRow, user, document, SourceOf(user.Row), cancellationToken).ConfigureAwait(false);
+                var written = await WriteAsync(organization, orgRow, user, document, before, after, SourceOf(user.Row), cancellationToken).ConfigureAwait(false);
                 if (written.Error is not null)
                 {
                     return written.Error;
@@ -362,18 +374,26 @@ public sealed class UserService(
     /// Replaces a user's document in one transaction with the index rows that change and, when the active state
     /// or the source changes, the organization's counters. Uniqueness conflicts become 409, a seat limit 403.
     /// </summary>
-    private async Task<WriteResult> WriteAsync(string organization, TableEntity? orgRow, StoredResource existing, JsonObject document, UserSource source, CancellationToken cancellationToken)
+    private async Task<WriteResult> WriteAsync(
+        string organization,
+        TableEntity? orgRow,
+        StoredResource existing,
+        JsonObject document,
+        UserFacts before,
+        UserFacts after,
+        UserSource source,
+        CancellationToken cancellationToken)
     {
-        var before = UserFacts.From(existing.Document, options.MaxIndexedEmails);
-        var after = UserFacts.From(document, options.MaxIndexedEmails);
         var wasUnmanaged = SourceOf(existing.Row) != UserSource.Scim;
         var becomesManaged = wasUnmanaged && source == UserSource.Scim;
 
         var now = time.GetUtcNow();
         var row = UserRow(organization, existing.Id, document, after, source, existing.Version + 1, existing.Created, now);
         var actions = new List<TableTransactionAction> { new(TableTransactionActionType.UpdateReplace, row, existing.Row.ETag) };
-        var removed = IndexRows(organization, existing.Id, before).ExceptBy(IndexRows(organization, existing.Id, after).Select(r => r.RowKey), r => r.RowKey);
-        var added = IndexRows(organization, existing.Id, after).ExceptBy(IndexRows(organization, existing.Id, before).Select(r => r.RowKey), r => r.RowKey);
+        var beforeRows = IndexRows(organization, existing.Id, before).ToList();
+        var afterRows = IndexRows(organization, existing.Id, after).ToList();
+        var removed = beforeRows.ExceptBy(afterRows.Select(r => r.RowKey), r => r.RowKey);
+        var added = afterRows.ExceptBy(beforeRows.Select(r => r.RowKey), r => r.RowKey);
         actions.AddRange(added.Select(r => new TableTransactionAction(TableTransactionActionType.Add, r)));
         actions.AddRange(removed.Select(r => new TableTransactionAction(TableTransactionActionType.Delete, r, ETag.All)));
 
@@ -493,16 +513,8 @@ public sealed class UserService(
         return selection.Apply(representation);
     }
 
-    internal async Task<StoredResource?> ReadAsync(string organization, string id, CancellationToken cancellationToken)
-    {
-        if (!IsResourceId(id))
-        {
-            return null;
-        }
-
-        var row = await table.GetAsync(organization, TableLayout.User(id), cancellationToken).ConfigureAwait(false);
-        return row is null ? null : StoredResource.Read(row, TableLayout.UserPrefix);
-    }
+    private Task<StoredResource?> ReadAsync(string organization, string id, CancellationToken cancellationToken) =>
+        ResourceRows.ReadAsync(table, organization, TableLayout.UserPrefix, id, cancellationToken);
 
     private static IEnumerable<TableEntity> IndexRows(string organization, string userId, UserFacts facts)
     {
@@ -541,22 +553,4 @@ public sealed class UserService(
 
     private static ScimError NotFound(string id) => ResourceRows.NotFound("User", id);
 
-    /// <summary>Resource ids are GUIDs; anything else cannot name a resource (and cannot reach another row).</summary>
-    internal static bool IsResourceId(string? id) => Guid.TryParseExact(id, "D", out var parsed) && parsed.ToString() == id;
-
-    internal static async Task<ScimResult> Guard(Func<Task<ScimResult>> operation)
-    {
-        try
-        {
-            return await operation().ConfigureAwait(false);
-        }
-        catch (ScimException e)
-        {
-            return e.Error;
-        }
-        catch (ResourceTooLargeException e)
-        {
-            return new ScimError(413, null, e.Message);
-        }
-    }
 }

@@ -13,8 +13,6 @@ public sealed class ScimTable(TableClient client)
 {
     public string Name => client.Name;
 
-    internal TableClient Client => client;
-
     public async Task CreateIfNotExistsAsync(CancellationToken cancellationToken)
     {
         try

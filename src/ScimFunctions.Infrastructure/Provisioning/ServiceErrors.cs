@@ -1,0 +1,27 @@
+using ScimFunctions.Core.Protocol;
+using ScimFunctions.Infrastructure.Storage;
+
+namespace ScimFunctions.Infrastructure.Provisioning;
+
+/// <summary>
+/// The boundary of every service operation: the core's <see cref="ScimException"/> and a resource too large for
+/// storage become results. Storage outages are left to the host, which answers 503.
+/// </summary>
+internal static class ServiceErrors
+{
+    public static async Task<ScimResult> Guard(Func<Task<ScimResult>> operation)
+    {
+        try
+        {
+            return await operation().ConfigureAwait(false);
+        }
+        catch (ScimException e)
+        {
+            return e.Error;
+        }
+        catch (ResourceTooLargeException e)
+        {
+            return new ScimError(413, null, e.Message);
+        }
+    }
+}
