@@ -89,7 +89,7 @@ public sealed class GroupService(
 
     public Task<ScimResult> ListAsync(ScimRequestContext context, ListRequest request, CancellationToken cancellationToken) =>
         ServiceErrors.Guard(() => ResourceLister.ListAsync(
-            new ResourceLister.Source(table, organizations, pageBoundaries, options, Groups, TableLayout.GroupPrefix, LoadByIndexAsync, RepresentAsync, EvaluableAsync),
+            new ResourceLister.Source(table, organizations, pageBoundaries, options, Groups, TableLayout.GroupPrefix, o => o.Groups, LoadByIndexAsync, RepresentAsync, EvaluableAsync),
             context,
             request,
             cancellationToken));

@@ -26,6 +26,7 @@ internal static class ResourceLister
         ProvisioningOptions Options,
         ResourceTypeDefinition ResourceType,
         string Prefix,
+        Func<Organization, long> Total,
         Func<string, IndexLookup, CancellationToken, Task<IEnumerable<string>>> Lookup,
         Func<ScimRequestContext, StoredResource, AttributeSelection, CancellationToken, Task<JsonObject>> Represent,
         Func<string, StoredResource, CompiledFilter, CancellationToken, Task<JsonObject>>? Evaluable = null);
@@ -54,7 +55,7 @@ internal static class ResourceLister
 
         var orgRow = await source.Organizations.GetRowAsync(organization, cancellationToken).ConfigureAwait(false);
         var counters = orgRow is null ? null : OrganizationRow.Read(orgRow);
-        var total = ReferenceEquals(source.ResourceType.CoreSchema, BuiltInSchemas.Group) ? counters?.Groups ?? 0 : counters?.Users ?? 0;
+        var total = counters is null ? 0 : source.Total(counters);
 
         var afterKey = request.Cursor is not null
             ? PagedRows.DecodeCursor(request.Cursor, source.Prefix)

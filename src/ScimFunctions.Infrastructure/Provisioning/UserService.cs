@@ -61,7 +61,7 @@ public sealed class UserService(
 
     public Task<ScimResult> ListAsync(ScimRequestContext context, ListRequest request, CancellationToken cancellationToken) =>
         ServiceErrors.Guard(() => ResourceLister.ListAsync(
-            new ResourceLister.Source(table, organizations, pageBoundaries, options, Users, TableLayout.UserPrefix, LoadByIndexAsync, RepresentAsync),
+            new ResourceLister.Source(table, organizations, pageBoundaries, options, Users, TableLayout.UserPrefix, o => o.Users, LoadByIndexAsync, RepresentAsync),
             context,
             request,
             cancellationToken));

@@ -1,7 +1,6 @@
-using System.Text.Encodings.Web;
-using System.Text.Json;
 using System.Text.Json.Nodes;
 using Azure.Data.Tables;
+using ScimFunctions.Core.Protocol;
 
 namespace ScimFunctions.Infrastructure.Storage;
 
@@ -14,18 +13,12 @@ internal static class DocumentColumns
 {
     public const string First = "Doc";
 
-    /// <summary>
-    /// Non-ASCII text is stored as itself, not as <c>\uXXXX</c> escapes (six times the size). The stored JSON is never
-    /// embedded in HTML, which is what the default encoder guards against.
-    /// </summary>
-    private static readonly JsonSerializerOptions StorageJson = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
-
     /// <summary>Room left in the entity for the row's other properties.</summary>
     private const int ReservedBytes = 8 * 1024;
 
     public static void Write(TableEntity entity, JsonObject document)
     {
-        var json = document.ToJsonString(StorageJson);
+        var json = document.ToJsonString(ScimJson.Options);
         var maxChars = (StorageLimits.MaxEntityBytes - StorageLimits.EntityOverheadBytes - ReservedBytes) / 2;
         if (json.Length > maxChars)
         {

@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Mvc;
@@ -16,8 +15,6 @@ public sealed class ScimHttpResult(ScimResult result, string requestId) : IActio
 {
     public const string RequestIdHeader = "X-Request-Id";
     public const string ContentType = ScimConstants.MediaType + "; charset=utf-8";
-
-    private static readonly JsonSerializerOptions Json = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
     public ScimResult Result => result;
 
@@ -61,7 +58,7 @@ public sealed class ScimHttpResult(ScimResult result, string requestId) : IActio
         }
 
         response.ContentType = ContentType;
-        var bytes = JsonSerializer.SerializeToUtf8Bytes(body, Json);
+        var bytes = JsonSerializer.SerializeToUtf8Bytes(body, ScimJson.Options);
         response.ContentLength = bytes.Length;
         await response.Body.WriteAsync(bytes, context.HttpContext.RequestAborted).ConfigureAwait(false);
     }
