@@ -25,6 +25,9 @@ namespace ScimFunctions.Core.Compatibility;
 /// <item><c>password</c> and <c>groups</c> in POST bodies: Okta; accepted, never stored or returned.</item>
 /// <item>An unquoted filter value (<c>externalId eq jyoung</c>) and a sub-attribute after a filter value path
 ///   (<c>emails[type eq "work"].value eq "x"</c>): see <see cref="FilterParser"/>.</item>
+/// <item>A PUT without <c>active</c> keeps the current state: Okta profile updates.</item>
+/// <item>Soft delete by renaming <c>userName</c> to a tombstone (object id + UPN) and restore by renaming it back:
+///   Entra ID. Recognised for the provisioning record and for an actionable conflict on restore.</item>
 /// </list>
 /// </summary>
 public static class IdentityProviderQuirks
@@ -136,12 +139,20 @@ public static class IdentityProviderQuirks
     }
 
     /// <summary>
-    /// Entra ID adds or replaces <c>emails[type eq "work"].value</c> when the user has no work email yet: the element
-    /// is created from the filter. Possible when the filter is one <c>eq</c> comparison, or an <c>and</c> of them, on
-    /// sub-attributes. Returns null otherwise.
+    /// Entra ID adds or replaces <c>emails[type eq "work"].value</c>, <c>addresses[type eq "work"].locality</c>,
+    /// <c>phoneNumbers[type eq "mobile"].value</c> when the user has no such element yet: the element is created from
+    /// the filter. An <c>add</c> creates it when the filter is one <c>eq</c> comparison, or an <c>and</c> of them, on
+    /// sub-attributes. A <c>replace</c> creates it only for that selection by a canonical <c>type</c>; any other
+    /// <c>replace</c> that matches nothing is <c>noTarget</c> (RFC 7644 §3.5.2.3). Returns null when nothing is created.
     /// </summary>
-    public static JsonObject? CreateElementFromFilter(FilterExpression filter)
+    public static JsonObject? CreateElementFromFilter(PatchOperationType operation, SchemaAttribute attribute, FilterExpression filter)
     {
+        ArgumentNullException.ThrowIfNull(attribute);
+        if (operation == PatchOperationType.Replace && !IsCanonicalTypeSelection(attribute, filter))
+        {
+            return null;
+        }
+
         var element = new JsonObject();
         return Collect(filter, element) ? element : null;
 
@@ -163,6 +174,61 @@ public static class IdentityProviderQuirks
                 _ => JsonNode.Parse(literal.Text),
             };
             return true;
+        }
+    }
+
+    /// <summary><c>type eq "work"</c> where <c>work</c> is one of the canonical values of the attribute's <c>type</c>.</summary>
+    private static bool IsCanonicalTypeSelection(SchemaAttribute attribute, FilterExpression filter) =>
+        filter is ComparisonExpression { Operator: ComparisonOperator.Equal, Path.SubAttribute: null, Path.SchemaUri: null, Value.Kind: FilterLiteralKind.String } eq
+        && eq.Path.Name.Equals("type", StringComparison.OrdinalIgnoreCase)
+        && attribute.FindSubAttribute("type") is { } type
+        && type.CanonicalValues.Contains(eq.Value.Text, StringComparer.OrdinalIgnoreCase);
+
+    /// <summary>
+    /// Entra ID soft-deletes a user by renaming its <c>userName</c> to the object id as 32 hex digits followed by the
+    /// original UPN (and sending <c>active:false</c>); a restore renames it back. Returns the original userName that a
+    /// tombstone hides, or null when <paramref name="userName"/> is not one.
+    /// </summary>
+    public static string? EntraTombstoneOriginal(string? userName)
+    {
+        if (userName is null || userName.Length <= 32 || userName.AsSpan(0, 32).ContainsAnyExcept(HexDigits))
+        {
+            return null;
+        }
+
+        var original = userName[32..];
+        return original.Contains('@', StringComparison.Ordinal) ? original : null;
+    }
+
+    /// <summary>What a rename of <c>userName</c> means: an Entra ID soft delete, its restore, or neither (null).</summary>
+    public static string? EntraSoftDeleteTransition(string before, string after)
+    {
+        if (string.Equals(EntraTombstoneOriginal(after), before, StringComparison.OrdinalIgnoreCase))
+        {
+            return IdpSoftDelete;
+        }
+
+        return string.Equals(EntraTombstoneOriginal(before), after, StringComparison.OrdinalIgnoreCase) ? IdpRestore : null;
+    }
+
+    /// <summary>The provisioning-record notes of <see cref="EntraSoftDeleteTransition"/>.</summary>
+    public const string IdpSoftDelete = "idpSoftDelete";
+
+    public const string IdpRestore = "idpRestore";
+
+    private static readonly System.Buffers.SearchValues<char> HexDigits = System.Buffers.SearchValues.Create("0123456789abcdefABCDEF");
+
+    /// <summary>
+    /// Okta profile updates are PUTs that leave out <c>active</c> (it PATCHes activation separately): an omitted
+    /// <c>active</c> keeps the current state instead of reading as active, so a PUT never reactivates a user.
+    /// </summary>
+    public static void KeepOmittedActive(JsonObject existing, JsonObject replacement)
+    {
+        ArgumentNullException.ThrowIfNull(existing);
+        ArgumentNullException.ThrowIfNull(replacement);
+        if (!replacement.ContainsKey("active") && existing["active"] is { } active)
+        {
+            replacement["active"] = active.DeepClone();
         }
     }
 

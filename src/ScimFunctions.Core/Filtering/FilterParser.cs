@@ -35,8 +35,8 @@ public static partial class FilterParser
     }
 
     /// <summary>
-    /// Parses a PATCH path: <c>attrPath / valuePath [subAttr]</c>. Errors are <c>invalidPath</c>, except the value
-    /// filter's own, which are <c>invalidFilter</c> as RFC 7644 §3.5.2 says.
+    /// Parses a PATCH path: <c>attrPath / valuePath [subAttr]</c>. Every error is <c>invalidPath</c> (RFC 7644 §3.12:
+    /// "the path attribute was invalid or malformed"), also one inside the brackets of a value path.
     /// </summary>
     public static PatchPathSyntax ParsePath(string path, FilterLimits? limits = null)
     {
@@ -62,10 +62,8 @@ public static partial class FilterParser
         }
 
         parser.Advance();
-        var filterParser = parser.WithScimType(ScimErrorType.InvalidFilter);
-        var filter = filterParser.ParseFilter(insideValuePath: true);
-        filterParser.Expect(FilterTokenKind.RightBracket, "']'");
-        parser.Position = filterParser.Position;
+        var filter = parser.ParseFilter(insideValuePath: true);
+        parser.Expect(FilterTokenKind.RightBracket, "']'");
 
         string? subAttribute = null;
         if (parser.Current.Kind == FilterTokenKind.Word)
@@ -89,8 +87,6 @@ public static partial class FilterParser
         public int Position { get; set; }
 
         public FilterToken Current => tokens[Position];
-
-        public Parser WithScimType(string type) => new(tokens, limits, type) { Position = Position };
 
         public void Advance() => Position++;
 

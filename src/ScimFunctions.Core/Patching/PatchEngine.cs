@@ -257,14 +257,14 @@ public static class PatchEngine
     }
 
     /// <summary>
-    /// add/replace on a filtered path that matches nothing. RFC 7644 §3.5.2.3 makes it <c>noTarget</c>; Entra ID
-    /// expects <c>emails[type eq "work"].value</c> to create the work email, so an element is built from an
-    /// <c>eq</c> filter when one can be.
+    /// add/replace on a filtered path that matches nothing. RFC 7644 §3.5.2.3 makes a replace <c>noTarget</c>; Entra ID
+    /// expects <c>emails[type eq "work"].value</c> to create the work email, so an element is built from the filter
+    /// where <see cref="IdentityProviderQuirks.CreateElementFromFilter"/> allows it.
     /// </summary>
     private static JsonObject CreateFromFilter(JsonObject container, BoundPatchOperation operation)
     {
         var attribute = operation.Attribute.Attribute;
-        var element = IdentityProviderQuirks.CreateElementFromFilter(operation.Filter!)
+        var element = IdentityProviderQuirks.CreateElementFromFilter(operation.Type, attribute, operation.Filter!)
             ?? throw new ScimException(ScimError.NoTarget($"No value of '{operation.Attribute.QualifiedName}' matches '{operation.Filter}'."));
 
         if (operation.SubAttribute is not null)

@@ -10,7 +10,7 @@ namespace ScimFunctions.Core.Patching;
 
 /// <summary>
 /// Binds every operation of a PATCH request to the schema before anything is applied (RFC 7644 §3.5.2): paths are
-/// parsed and resolved (<c>invalidPath</c>, <c>invalidFilter</c>), mutability is checked (<c>mutability</c>),
+/// parsed and resolved (<c>invalidPath</c>, also for the value filter inside a path), mutability is checked (<c>mutability</c>),
 /// remove without a path is <c>noTarget</c>, values are coerced (<c>invalidValue</c>). Path-less add/replace is
 /// expanded into one operation per attribute; read-only attributes in a path-less value are ignored.
 /// </summary>
@@ -159,7 +159,15 @@ public static class PatchPlanner
                 throw new ScimException(ScimError.InvalidPath($"'{attribute.QualifiedName}' is not complex and cannot have a value filter."));
             }
 
-            filter = ElementFilter.Compile(syntax.ValueFilter, resourceType, attribute);
+            try
+            {
+                filter = ElementFilter.Compile(syntax.ValueFilter, resourceType, attribute);
+            }
+            catch (ScimException e) when (e.Error.ScimType == ScimErrorType.InvalidFilter)
+            {
+                // In a PATCH path the value filter is part of the path (RFC 7644 §3.12).
+                throw new ScimException(ScimError.InvalidPath(e.Error.Detail));
+            }
         }
 
         var target = sub ?? attribute.Attribute;

@@ -30,11 +30,29 @@ public sealed record ScimResult
 
     public bool IsSuccess => Error is null;
 
+    /// <summary>
+    /// What the provisioning record should say about the outcome besides its status (never a value beyond
+    /// identifiers): e.g. <c>adopted:userName</c>, <c>idpSoftDelete</c>, <c>idpRestore</c>. Not sent to the client.
+    /// </summary>
+    public string? Note { get; init; }
+
     public static ScimResult Ok(JsonNode body, ScimETag? etag = null) => new(200, body, null, etag, null);
 
     public static ScimResult Created(JsonNode body, string location, ScimETag? etag) => new(201, body, null, etag, location);
 
     public static ScimResult NoContent(ScimETag? etag = null) => new(204, null, null, etag, null);
+
+    /// <summary>304: the client's copy (named by <c>If-None-Match</c>) is current; no body.</summary>
+    public static ScimResult NotModified(ScimETag etag) => new(304, null, null, etag, null);
+
+    /// <summary>
+    /// A GET with <c>If-None-Match</c> (RFC 7644 §3.14, RFC 9110 §13.1.2): when the header names the resource's
+    /// current version (weakly compared) or is <c>*</c>, the answer is 304 without a body; otherwise this result.
+    /// </summary>
+    public ScimResult IfNoneMatch(string? ifNoneMatch) =>
+        Status == 200 && ETag is { } current && !string.IsNullOrWhiteSpace(ifNoneMatch) && current.SatisfiesIfMatch(ifNoneMatch)
+            ? NotModified(current)
+            : this;
 
     public static ScimResult Failure(ScimError error) => new(error.Status, null, error, null, null);
 

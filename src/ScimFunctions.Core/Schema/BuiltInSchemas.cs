@@ -31,7 +31,7 @@ public static class BuiltInSchemas
             new SchemaAttribute("profileUrl", AttributeType.Reference)
             {
                 Description = "A fully qualified URL pointing to a page representing the User's online profile.",
-                ReferenceTypes = ["external"],
+                ReferenceTypes = [SchemaAttribute.ExternalReference],
             },
             Text("title", "The user's title, such as \"Vice President\"."),
             Text("userType", "Identifies the relationship between the organization and the user."),
@@ -162,7 +162,11 @@ public static class BuiltInSchemas
             name,
             AttributeType.Complex,
             [
-                new SchemaAttribute("value", valueType) { Description = $"The value of one of {name}." },
+                new SchemaAttribute("value", valueType)
+                {
+                    Description = $"The value of one of {name}.",
+                    ReferenceTypes = valueType == AttributeType.Reference ? [SchemaAttribute.ExternalReference] : [],
+                },
                 Text("display", "A human-readable name, primarily used for display purposes."),
                 Text("type", "A label indicating the attribute's function.") with { CanonicalValues = types },
                 new SchemaAttribute("primary", AttributeType.Boolean)

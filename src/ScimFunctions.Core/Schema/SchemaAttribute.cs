@@ -6,6 +6,9 @@ namespace ScimFunctions.Core.Schema;
 /// </summary>
 public sealed record SchemaAttribute
 {
+    /// <summary>The reference type of a URI to a resource outside the service provider (RFC 7643 §7).</summary>
+    public const string ExternalReference = "external";
+
     private readonly Dictionary<string, SchemaAttribute> _subAttributesByName;
 
     public SchemaAttribute(string name, AttributeType type, IReadOnlyList<SchemaAttribute>? subAttributes = null)

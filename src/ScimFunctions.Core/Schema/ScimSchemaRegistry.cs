@@ -147,7 +147,10 @@ public sealed class ScimSchemaRegistry
                 Returned = returned,
                 Uniqueness = uniqueness,
                 CanonicalValues = [.. option.CanonicalValues],
-                ReferenceTypes = [.. option.ReferenceTypes],
+                // RFC 7643 §7: a reference attribute names what it refers to; a URL to anything is "external".
+                ReferenceTypes = option.ReferenceTypes.Count > 0 || type != AttributeType.Reference
+                    ? [.. option.ReferenceTypes]
+                    : [SchemaAttribute.ExternalReference],
             });
         }
 

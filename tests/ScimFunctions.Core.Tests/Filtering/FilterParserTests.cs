@@ -200,12 +200,15 @@ public sealed class FilterParserTests
     }
 
     [Theory]
-    [InlineData("emails[", ScimErrorType.InvalidFilter)]
+    [InlineData("emails[", ScimErrorType.InvalidPath)]
+    [InlineData("emails[type eq]", ScimErrorType.InvalidPath)]
+    [InlineData("emails[type zz \"work\"].value", ScimErrorType.InvalidPath)]
+    [InlineData("members[value eq \"1\"", ScimErrorType.InvalidPath)]
     [InlineData("emails..value", ScimErrorType.InvalidPath)]
     [InlineData("emails[type eq \"work\"]value", ScimErrorType.InvalidPath)]
     [InlineData("name.givenName[type eq \"x\"]", ScimErrorType.InvalidPath)]
     [InlineData("title pr", ScimErrorType.InvalidPath)]
-    public void ParsePath_errors_name_invalidPath_or_invalidFilter(string path, string scimType)
+    public void ParsePath_errors_are_invalidPath_also_inside_the_brackets(string path, string scimType)
     {
         var error = Assert.Throws<FilterParseException>(() => FilterParser.ParsePath(path));
 

@@ -55,6 +55,30 @@ public sealed class ProtocolTests
         Assert.Equal(matches, ScimETag.FromVersion(7).SatisfiesIfMatch(ifMatch));
     }
 
+    [Theory]
+    [InlineData(null, 200)]
+    [InlineData("", 200)]
+    [InlineData("W/\"6\"", 200)]
+    [InlineData("W/\"7\"", 304)]
+    [InlineData("\"7\"", 304)]
+    [InlineData("W/\"6\", W/\"7\"", 304)]
+    [InlineData("*", 304)]
+    public void If_None_Match_with_the_current_version_is_304_without_a_body(string? ifNoneMatch, int status)
+    {
+        var result = ScimResult.Ok(Json.Object("""{"id":"1"}"""), ScimETag.FromVersion(7)).IfNoneMatch(ifNoneMatch);
+
+        Assert.Equal(status, result.Status);
+        Assert.Equal(status == 200, result.Body is not null);
+        Assert.Equal("W/\"7\"", result.ETag.ToString());
+    }
+
+    [Fact]
+    public void If_None_Match_leaves_results_without_a_version_alone()
+    {
+        Assert.Equal(200, ScimResult.Ok(Json.Object("""{"Resources":[]}""")).IfNoneMatch("*").Status);
+        Assert.Equal(404, ScimResult.Failure(ScimError.NotFound("x")).IfNoneMatch("*").Status);
+    }
+
     [Fact]
     public void ETag_round_trips_through_its_header_form()
     {
