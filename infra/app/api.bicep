@@ -47,7 +47,8 @@ resource site 'Microsoft.Web/sites@2024-04-01' = {
     siteConfig: {
       minTlsVersion: '1.2'
       scmMinTlsVersion: '1.2'
-      ftpsState: 'Disabled'
+      // No ftpsState: Flex Consumption rejects the property (error 51021) and has no FTP endpoint; the
+      // basicPublishingCredentialsPolicies below keep FTP and SCM basic authentication off.
       http20Enabled: true
     }
     functionAppConfig: {

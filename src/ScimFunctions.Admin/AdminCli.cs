@@ -7,6 +7,7 @@ using Microsoft.Extensions.Logging.Abstractions;
 using ScimFunctions.Core.Protocol;
 using ScimFunctions.Core.Schema;
 using ScimFunctions.Infrastructure.Authentication;
+using ScimFunctions.Infrastructure.Migrations;
 using ScimFunctions.Infrastructure.Organizations;
 using ScimFunctions.Infrastructure.Provisioning;
 using ScimFunctions.Infrastructure.Storage;
@@ -34,11 +35,15 @@ public sealed class AdminCli(TextWriter output, TextWriter error, TimeProvider t
           org list
           org show <org-id>
           org set-seats <org-id> <n|none>
+          org set-adoption <org-id> userName|userName-or-email|off
+                                                 how a POST links to a user created by hand or by JIT sign-in
+          org migrate <org-id>|--all             brings stored rows to the current layout (idempotent, safe while serving)
           token issue <org-id>                   prints the token once; only its SHA-256 is stored
           token list <org-id>                    ids, creation times, status; never a token or a hash
           token revoke <org-id> <token-id>       takes effect within the token cache time (60 s by default)
           user create <org-id> --user-name <name> --source manual|jit [--email <e>] [--given-name <g>] [--family-name <f>] [--display-name <d>]
           user list <org-id> [--filter <scim filter>]
+          user delete <org-id> <user-id>         removes a user, its index rows and its memberships
         """;
 
     private static readonly JsonSerializerOptions JsonOutput = new() { WriteIndented = true, PropertyNamingPolicy = JsonNamingPolicy.CamelCase };
@@ -108,7 +113,7 @@ public sealed class AdminCli(TextWriter output, TextWriter error, TimeProvider t
             {
                 var organization = await RequireAsync(organizations, args.Word(2, "org-id"), cancellationToken).ConfigureAwait(false);
                 return await WriteAsync(options, organization, o =>
-                    $"{o.Id}: {o.Name}{Environment.NewLine}  users {o.Users} (active {o.ActiveUsers}, not yet SCIM-managed {o.UnmanagedUsers}), groups {o.Groups}{Environment.NewLine}  seats {Seats(o)}, created {o.Created:u}").ConfigureAwait(false);
+                    $"{o.Id}: {o.Name}{Environment.NewLine}  users {o.Users} (active {o.ActiveUsers}, not yet SCIM-managed {o.UnmanagedUsers}), groups {o.Groups}{Environment.NewLine}  seats {Seats(o)}, adoption {AdoptionRules.Name(o.Adoption)}, created {o.Created:u}").ConfigureAwait(false);
             }
 
             case "org set-seats":
@@ -119,6 +124,44 @@ public sealed class AdminCli(TextWriter output, TextWriter error, TimeProvider t
                 var organization = await organizations.SetMaxSeatsAsync(id, seats, cancellationToken).ConfigureAwait(false)
                     ?? throw NotFound(id);
                 return await WriteAsync(options, organization, o => $"Organization '{o.Id}': seats {Seats(o)} ({o.ActiveUsers} in use).").ConfigureAwait(false);
+            }
+
+            case "org set-adoption":
+            {
+                var id = args.Word(2, "org-id");
+                var text = args.Word(3, "adoption rule (userName, userName-or-email or off)");
+                var rule = AdoptionRules.TryParse(text, out var parsed)
+                    ? parsed
+                    : throw new AdminException($"The adoption rule must be userName, userName-or-email or off, not '{text}'.", ExitCodes.Usage);
+                var organization = await organizations.SetAdoptionAsync(id, rule, cancellationToken).ConfigureAwait(false)
+                    ?? throw NotFound(id);
+                return await WriteAsync(options, organization, o => $"Organization '{o.Id}': adoption {AdoptionRules.Name(o.Adoption)}.").ConfigureAwait(false);
+            }
+
+            case "org migrate":
+            {
+                var ids = new List<string>();
+                if (args.Has("all"))
+                {
+                    await foreach (var organization in organizations.ListAsync(cancellationToken).ConfigureAwait(false))
+                    {
+                        ids.Add(organization.Id);
+                    }
+                }
+                else
+                {
+                    ids.Add((await RequireAsync(organizations, args.Word(2, "org-id or --all"), cancellationToken).ConfigureAwait(false)).Id);
+                }
+
+                var reports = new List<MigrationReport>();
+                foreach (var id in ids)
+                {
+                    reports.Add(await OrganizationMigration.MigrateAsync(target.Table, id, new ProvisioningOptions().MaxIndexedEmails, cancellationToken).ConfigureAwait(false));
+                }
+
+                return await WriteAsync(options, reports, list => list.Count == 0
+                    ? "No organizations."
+                    : string.Join(Environment.NewLine, list.Select(r => $"{r.OrganizationId}: {r.UsersMigrated} users migrated, {r.UsersAlreadyCurrent} already current"))).ConfigureAwait(false);
             }
 
             case "token issue":
@@ -206,6 +249,15 @@ public sealed class AdminCli(TextWriter output, TextWriter error, TimeProvider t
                     : string.Join(Environment.NewLine, list.Select(u => $"{u!["id"]}  {u["userName"],-40} active {u["active"]?.ToString() ?? "true"}  externalId {u["externalId"]?.ToString() ?? "-"}"))).ConfigureAwait(false);
             }
 
+            case "user delete":
+            {
+                var organization = await RequireAsync(organizations, args.Word(2, "org-id"), cancellationToken).ConfigureAwait(false);
+                var userId = args.Word(3, "user-id");
+                Check(await Users(target, organizations).DeleteAsync(Context(organization.Id), userId, ifMatch: null, cancellationToken).ConfigureAwait(false));
+                return await WriteAsync(options, new { organizationId = organization.Id, userId, status = "deleted" },
+                    d => $"Deleted user {d.userId} of '{d.organizationId}'.").ConfigureAwait(false);
+            }
+
             default:
                 throw new AdminException($"Unknown command '{command}'.{Environment.NewLine}{Usage}", ExitCodes.Usage);
         }
@@ -281,7 +333,7 @@ public sealed class AdminCli(TextWriter output, TextWriter error, TimeProvider t
 
     private sealed class Arguments
     {
-        private static readonly HashSet<string> Flags = new(StringComparer.Ordinal) { "json", "local", "azd", "help" };
+        private static readonly HashSet<string> Flags = new(StringComparer.Ordinal) { "json", "local", "azd", "help", "all" };
         private readonly Dictionary<string, string> _values = new(StringComparer.Ordinal);
 
         public List<string> Words { get; } = [];

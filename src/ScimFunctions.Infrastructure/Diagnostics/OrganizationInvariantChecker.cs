@@ -49,15 +49,9 @@ public static class OrganizationInvariantChecker
                 problems.Add($"User {user.Id}: the Active column disagrees with the document.");
             }
 
-            ExpectIndex(TableLayout.UserNameIndex(facts.UserName), "UserId", user.Id, $"User {user.Id}: userName index");
-            if (facts.ExternalId is not null)
+            foreach (var index in UserService.IndexRows(organizationId, user.Id, facts, UserService.LayoutOf(row)))
             {
-                ExpectIndex(TableLayout.UserExternalIdIndex(facts.ExternalId), "UserId", user.Id, $"User {user.Id}: externalId index");
-            }
-
-            foreach (var email in facts.Emails)
-            {
-                ExpectIndex(TableLayout.EmailIndex(email, user.Id), "UserId", user.Id, $"User {user.Id}: email index");
+                ExpectIndex(index.RowKey, "UserId", user.Id, $"User {user.Id}: index {index.RowKey[..2]}");
             }
         }
 

@@ -13,4 +13,5 @@ public sealed record Organization(
     long ActiveUsers,
     long UnmanagedUsers,
     long Groups,
-    DateTimeOffset Created);
+    DateTimeOffset Created,
+    AdoptionRule Adoption = AdoptionRule.UserNameOrEmail);

@@ -42,9 +42,19 @@ public sealed class OrganizationStore(ScimTable table, TimeProvider time)
     }
 
     /// <summary>Sets or clears the seat limit. Lowering it below the active users blocks new activations only.</summary>
-    public async Task<Organization?> SetMaxSeatsAsync(string organizationId, int? maxSeats, CancellationToken cancellationToken)
+    public Task<Organization?> SetMaxSeatsAsync(string organizationId, int? maxSeats, CancellationToken cancellationToken)
     {
         ValidateSeats(maxSeats);
+        return SetAsync(organizationId, OrganizationRow.MaxSeats, maxSeats ?? OrganizationRow.Unlimited, cancellationToken);
+    }
+
+    /// <summary>Sets how a POST links to users created by hand or by JIT sign-in.</summary>
+    public Task<Organization?> SetAdoptionAsync(string organizationId, AdoptionRule rule, CancellationToken cancellationToken) =>
+        SetAsync(organizationId, OrganizationRow.Adoption, AdoptionRules.Name(rule), cancellationToken);
+
+    /// <summary>Merges one setting into the organization row, conditional on the row it read.</summary>
+    private async Task<Organization?> SetAsync(string organizationId, string property, object value, CancellationToken cancellationToken)
+    {
         for (var attempt = 0; attempt < 10; attempt++)
         {
             var row = await GetRowAsync(organizationId, cancellationToken).ConfigureAwait(false);
@@ -53,12 +63,13 @@ public sealed class OrganizationStore(ScimTable table, TimeProvider time)
                 return null;
             }
 
-            var update = new TableEntity(row.PartitionKey, row.RowKey) { [OrganizationRow.MaxSeats] = maxSeats ?? OrganizationRow.Unlimited };
+            var update = new TableEntity(row.PartitionKey, row.RowKey) { [property] = value };
             try
             {
                 await table.SubmitAsync([new TableTransactionAction(TableTransactionActionType.UpdateMerge, update, row.ETag)], cancellationToken)
                     .ConfigureAwait(false);
-                return OrganizationRow.Read(row) with { MaxSeats = maxSeats };
+                row[property] = value;
+                return OrganizationRow.Read(row);
             }
             catch (TableTransactionFailedException e) when (e.Status == 412)
             {
@@ -96,6 +107,7 @@ internal static class OrganizationRow
     public const string UnmanagedUsers = "UnmanagedUsers";
     public const string Groups = "Groups";
     public const string Created = "Created";
+    public const string Adoption = "Adoption";
 
     /// <summary>MaxSeats stored for "no limit" (a merge cannot remove a property).</summary>
     public const int Unlimited = -1;
@@ -123,7 +135,8 @@ internal static class OrganizationRow
             row.GetInt64(ActiveUsers) ?? 0,
             row.GetInt64(UnmanagedUsers) ?? 0,
             row.GetInt64(Groups) ?? 0,
-            row.GetDateTimeOffset(Created) ?? DateTimeOffset.MinValue);
+            row.GetDateTimeOffset(Created) ?? DateTimeOffset.MinValue,
+            AdoptionRules.Parse(row.GetString(Adoption)));
     }
 
     /// <summary>A merge of the counters, conditional on the row's ETag: the serialization point of an organization.</summary>

@@ -5,7 +5,7 @@ namespace ScimFunctions.Infrastructure.Provisioning;
 
 /// <summary>
 /// The boundary of every service operation: the core's <see cref="ScimException"/> and a resource too large for
-/// storage become results. Storage outages are left to the host, which answers 503.
+/// storage become results. Storage outages, and writes that ran out of attempts, are left to the host, which answers 503.
 /// </summary>
 internal static class ServiceErrors
 {
@@ -22,6 +22,11 @@ internal static class ServiceErrors
         catch (ResourceTooLargeException e)
         {
             return new ScimError(413, null, e.Message);
+        }
+        catch (Azure.Data.Tables.TableTransactionFailedException e) when (e.Status is 409 or 412 or 404)
+        {
+            // A write that kept losing races until its attempts ran out: the client retries later (503, Retry-After).
+            throw new StorageUnavailableException("Too many concurrent changes of this resource or organization; try again.", e);
         }
     }
 }

@@ -1,6 +1,7 @@
 using System.Text.Json.Nodes;
 using Azure;
 using Azure.Data.Tables;
+using ScimFunctions.Core.Compatibility;
 using ScimFunctions.Core.Patching;
 using ScimFunctions.Core.Projection;
 using ScimFunctions.Core.Protocol;
@@ -34,6 +35,13 @@ public sealed class UserService(
     private const string ActiveProperty = "Active";
     private const string SourceProperty = "Source";
     private const string UserIdProperty = "UserId";
+    private const string LayoutProperty = "Layout";
+
+    /// <summary>
+    /// The row layout this code writes: 2 = externalId index rows per user (<c>x:{hash}:{id}</c>). A user row without
+    /// <c>Layout</c> is layout 1 (<c>x:{hash}</c>); readers accept both, writers move a user to 2 when they write it.
+    /// </summary>
+    internal const int CurrentLayout = 2;
 
     private ResourceTypeDefinition Users => registry.User;
 
@@ -74,7 +82,9 @@ public sealed class UserService(
             return UpdateAsync(context, id, ifMatch, Projection.Default, existing =>
             {
                 ResourceRules.CheckImmutable(existing.Document, replacement, Users);
-                return replacement;
+                var document = (JsonObject)replacement.DeepClone();
+                IdentityProviderQuirks.KeepOmittedActive(existing.Document, document);
+                return document;
             }, cancellationToken);
         });
 
@@ -124,7 +134,7 @@ public sealed class UserService(
                     var orgRow = await organizations.RequireRowAsync(organization, cancellationToken).ConfigureAwait(false);
                     var counters = OrganizationRow.Read(orgRow);
                     var actions = new List<TableTransactionAction> { new(TableTransactionActionType.Delete, user.Row, user.Row.ETag) };
-                    actions.AddRange(IndexRows(organization, id, facts).Select(r => new TableTransactionAction(TableTransactionActionType.Delete, r, ETag.All)));
+                    actions.AddRange(IndexRows(organization, id, facts, LayoutOf(user.Row)).Select(r => new TableTransactionAction(TableTransactionActionType.Delete, r, ETag.All)));
                     actions.Add(OrganizationRow.UpdateCounters(orgRow, counters with
                     {
                         Users = counters.Users - 1,
@@ -184,10 +194,11 @@ public sealed class UserService(
 
             if (source == UserSource.Scim && counters.UnmanagedUsers > 0)
             {
-                var adoptable = await FindAdoptableAsync(organization, facts, cancellationToken).ConfigureAwait(false);
-                if (adoptable is not null)
+                var adoptable = await FindAdoptableAsync(organization, facts, counters.Adoption, cancellationToken).ConfigureAwait(false);
+                if (adoptable is { } match)
                 {
-                    return await AdoptAsync(context, orgRow, adoptable, document, cancellationToken).ConfigureAwait(false);
+                    var adopted = await AdoptAsync(context, orgRow, match.User, document, cancellationToken).ConfigureAwait(false);
+                    return adopted is null ? null : adopted with { Note = $"adopted:{match.MatchedBy}" };
                 }
             }
 
@@ -200,7 +211,7 @@ public sealed class UserService(
             var id = Guid.NewGuid().ToString();
             var row = UserRow(organization, id, document, facts, source, version: 1, now, now);
             var actions = new List<TableTransactionAction> { new(TableTransactionActionType.Add, row) };
-            actions.AddRange(IndexRows(organization, id, facts).Select(r => new TableTransactionAction(TableTransactionActionType.Add, r)));
+            actions.AddRange(IndexRows(organization, id, facts, CurrentLayout).Select(r => new TableTransactionAction(TableTransactionActionType.Add, r)));
             actions.Add(OrganizationRow.UpdateCounters(orgRow, counters with
             {
                 Users = counters.Users + 1,
@@ -223,7 +234,9 @@ public sealed class UserService(
             catch (TableTransactionFailedException e) when (e.Status == 409)
             {
                 var conflict = await FindUniquenessConflictAsync(organization, facts, cancellationToken).ConfigureAwait(false);
-                if (conflict is not null && !(source == UserSource.Scim && conflict.Value.Unmanaged))
+                // An unmanaged holder of the userName is adopted on the next attempt, unless the organization never adopts.
+                var adoptable = source == UserSource.Scim && conflict is { Unmanaged: true } && counters.Adoption != AdoptionRule.Off;
+                if (conflict is not null && !adoptable)
                 {
                     return ScimError.Uniqueness(conflict.Value.Detail);
                 }
@@ -238,28 +251,36 @@ public sealed class UserService(
     }
 
     /// <summary>
-    /// A user created by hand or by JIT sign-in whose userName or email matches the new user's userName or emails.
-    /// A SCIM-managed match by userName is left to the uniqueness check (409).
+    /// A user created by hand or by JIT sign-in that a POST links to under the organization's rule: the same userName
+    /// (case-insensitively), or, with <see cref="AdoptionRule.UserNameOrEmail"/>, the POST's primary (else work) email
+    /// equal to the existing user's primary or work email. Any other address (one a person may edit in the identity
+    /// provider) never links. A SCIM-managed match by userName is left to the uniqueness check (409).
     /// </summary>
-    private async Task<StoredResource?> FindAdoptableAsync(string organization, UserFacts facts, CancellationToken cancellationToken)
+    private async Task<(StoredResource User, string MatchedBy)?> FindAdoptableAsync(string organization, UserFacts facts, AdoptionRule rule, CancellationToken cancellationToken)
     {
-        var candidates = new List<string>();
-        if (await table.GetAsync(organization, TableLayout.UserNameIndex(facts.UserName), cancellationToken).ConfigureAwait(false) is { } byName)
+        if (rule == AdoptionRule.Off)
         {
-            candidates.Add(byName.GetString(UserIdProperty)!);
+            return null;
         }
 
-        foreach (var email in facts.Emails.Append(facts.UserName.ToUpperInvariant()).Distinct(StringComparer.Ordinal))
+        if (await table.GetAsync(organization, TableLayout.UserNameIndex(facts.UserName), cancellationToken).ConfigureAwait(false) is { } byName
+            && await ReadAsync(organization, byName.GetString(UserIdProperty)!, cancellationToken).ConfigureAwait(false) is { } named)
         {
-            candidates.AddRange(await EmailMatchesAsync(organization, email, cancellationToken).ConfigureAwait(false));
+            return SourceOf(named.Row) != UserSource.Scim ? (named, "userName") : null;
         }
 
-        foreach (var id in candidates.Distinct(StringComparer.Ordinal))
+        if (rule != AdoptionRule.UserNameOrEmail || facts.PreferredEmail is not { } email)
+        {
+            return null;
+        }
+
+        foreach (var id in (await EmailMatchesAsync(organization, email, cancellationToken).ConfigureAwait(false)).Distinct(StringComparer.Ordinal))
         {
             var user = await ReadAsync(organization, id, cancellationToken).ConfigureAwait(false);
-            if (user is not null && SourceOf(user.Row) != UserSource.Scim)
+            if (user is not null && SourceOf(user.Row) != UserSource.Scim
+                && UserFacts.From(user.Document, options.MaxIndexedEmails).LinkableEmails.Contains(email))
             {
-                return user;
+                return (user, "email");
             }
         }
 
@@ -346,6 +367,7 @@ public sealed class UserService(
 
             var before = UserFacts.From(user.Document, options.MaxIndexedEmails);
             var after = UserFacts.From(document, options.MaxIndexedEmails);
+            var transition = IdentityProviderQuirks.EntraSoftDeleteTransition(before.UserName, after.UserName);
             using var turn = before.Active != after.Active ? await gate.EnterAsync(organization, cancellationToken).ConfigureAwait(false) : null;
             var orgRow = turn is not null
                 ? await organizations.RequireRowAsync(organization, cancellationToken).ConfigureAwait(false)
@@ -353,12 +375,18 @@ public sealed class UserService(
             try
             {
                 var written = await WriteAsync(organization, orgRow, user, document, before, after, SourceOf(user.Row), cancellationToken).ConfigureAwait(false);
-                if (written.Error is not null)
+                if (written.Error is { } error)
                 {
-                    return written.Error;
+                    return transition == IdentityProviderQuirks.IdpRestore && written.Holder is { } holder
+                        ? ScimError.Uniqueness(
+                            $"Entra ID is restoring this soft-deleted user to its original userName, which user {holder} now holds. "
+                            + $"If {holder} is a duplicate created while this user was deleted, remove it with 'scim-admin user delete {organization} {holder}' "
+                            + "and let Entra ID retry; otherwise give one of them another userName in Entra ID.")
+                        : error;
                 }
 
-                return ScimResult.Ok(await RepresentAsync(context, written.User!, selection, cancellationToken).ConfigureAwait(false), written.User!.ETag);
+                return ScimResult.Ok(await RepresentAsync(context, written.User!, selection, cancellationToken).ConfigureAwait(false), written.User!.ETag)
+                    with { Note = transition };
             }
             catch (TableTransactionFailedException e) when (e.Status is 412 or 404 && attempt < options.MaxWriteAttempts)
             {
@@ -368,7 +396,7 @@ public sealed class UserService(
         }
     }
 
-    private sealed record WriteResult(StoredResource? User, ScimError? Error);
+    private sealed record WriteResult(StoredResource? User, ScimError? Error, string? Holder = null);
 
     /// <summary>
     /// Replaces a user's document in one transaction with the index rows that change and, when the active state
@@ -390,8 +418,8 @@ public sealed class UserService(
         var now = time.GetUtcNow();
         var row = UserRow(organization, existing.Id, document, after, source, existing.Version + 1, existing.Created, now);
         var actions = new List<TableTransactionAction> { new(TableTransactionActionType.UpdateReplace, row, existing.Row.ETag) };
-        var beforeRows = IndexRows(organization, existing.Id, before).ToList();
-        var afterRows = IndexRows(organization, existing.Id, after).ToList();
+        var beforeRows = IndexRows(organization, existing.Id, before, LayoutOf(existing.Row)).ToList();
+        var afterRows = IndexRows(organization, existing.Id, after, CurrentLayout).ToList();
         var removed = beforeRows.ExceptBy(afterRows.Select(r => r.RowKey), r => r.RowKey);
         var added = afterRows.ExceptBy(beforeRows.Select(r => r.RowKey), r => r.RowKey);
         actions.AddRange(added.Select(r => new TableTransactionAction(TableTransactionActionType.Add, r)));
@@ -430,7 +458,7 @@ public sealed class UserService(
             var conflict = await FindUniquenessConflictAsync(organization, after, cancellationToken, exceptUserId: existing.Id).ConfigureAwait(false);
             if (conflict is not null)
             {
-                return new WriteResult(null, ScimError.Uniqueness(conflict.Value.Detail));
+                return new WriteResult(null, ScimError.Uniqueness(conflict.Value.Detail), conflict.Value.Holder);
             }
 
             throw;
@@ -438,17 +466,12 @@ public sealed class UserService(
     }
 
     /// <summary>Which unique value of <paramref name="facts"/> another user holds; the detail names the attribute only.</summary>
-    private async Task<(string Detail, bool Unmanaged)?> FindUniquenessConflictAsync(string organization, UserFacts facts, CancellationToken cancellationToken, string? exceptUserId = null)
+    private async Task<(string Detail, bool Unmanaged, string Holder)?> FindUniquenessConflictAsync(string organization, UserFacts facts, CancellationToken cancellationToken, string? exceptUserId = null)
     {
         if (await OwnerAsync(TableLayout.UserNameIndex(facts.UserName)).ConfigureAwait(false) is { } byName)
         {
             var holder = await ReadAsync(organization, byName, cancellationToken).ConfigureAwait(false);
-            return ("A user with this userName already exists in the organization.", holder is not null && SourceOf(holder.Row) != UserSource.Scim);
-        }
-
-        if (facts.ExternalId is not null && await OwnerAsync(TableLayout.UserExternalIdIndex(facts.ExternalId)).ConfigureAwait(false) is not null)
-        {
-            return ("A user with this externalId already exists in the organization.", false);
+            return ("A user with this userName already exists in the organization.", holder is not null && SourceOf(holder.Row) != UserSource.Scim, byName);
         }
 
         return null;
@@ -461,9 +484,12 @@ public sealed class UserService(
         }
     }
 
-    private async Task<List<string>> EmailMatchesAsync(string organization, string email, CancellationToken cancellationToken)
+    private Task<List<string>> EmailMatchesAsync(string organization, string email, CancellationToken cancellationToken) =>
+        IdsInAsync(organization, TableLayout.EmailIndexPrefixFor(email), cancellationToken);
+
+    /// <summary>The user ids of the index rows under a prefix.</summary>
+    private async Task<List<string>> IdsInAsync(string organization, string prefix, CancellationToken cancellationToken)
     {
-        var prefix = TableLayout.EmailIndexPrefixFor(email);
         var ids = new List<string>();
         await foreach (var row in table.RangeAsync(organization, prefix, TableLayout.PrefixEnd(prefix), cancellationToken: cancellationToken).ConfigureAwait(false))
         {
@@ -481,10 +507,18 @@ public sealed class UserService(
             case IndexKind.Id:
                 return [lookup.Value];
             case IndexKind.UserName:
-            case IndexKind.UserExternalId:
-                var key = lookup.Kind == IndexKind.UserName ? TableLayout.UserNameIndex(lookup.Value) : TableLayout.UserExternalIdIndex(lookup.Value);
-                var index = await table.GetAsync(organization, key, cancellationToken).ConfigureAwait(false);
+                var index = await table.GetAsync(organization, TableLayout.UserNameIndex(lookup.Value), cancellationToken).ConfigureAwait(false);
                 return index?.GetString(UserIdProperty) is { } id ? [id] : [];
+            case IndexKind.UserExternalId:
+                // Every user with this externalId (layout 2), and the one a layout-1 row still names.
+                var legacy = table.GetAsync(organization, TableLayout.LegacyUserExternalIdIndex(lookup.Value), cancellationToken);
+                var ids = await IdsInAsync(organization, TableLayout.UserExternalIdIndexPrefixFor(lookup.Value), cancellationToken).ConfigureAwait(false);
+                if ((await legacy.ConfigureAwait(false))?.GetString(UserIdProperty) is { } legacyId)
+                {
+                    ids.Add(legacyId);
+                }
+
+                return ids;
             case IndexKind.Email:
                 return await EmailMatchesAsync(organization, lookup.Value.ToUpperInvariant(), cancellationToken).ConfigureAwait(false);
             default:
@@ -516,12 +550,14 @@ public sealed class UserService(
     private Task<StoredResource?> ReadAsync(string organization, string id, CancellationToken cancellationToken) =>
         ResourceRows.ReadAsync(table, organization, TableLayout.UserPrefix, id, cancellationToken);
 
-    private static IEnumerable<TableEntity> IndexRows(string organization, string userId, UserFacts facts)
+    /// <summary>The index rows of a user in a row layout (<see cref="CurrentLayout"/>); the invariant checker expects the same.</summary>
+    internal static IEnumerable<TableEntity> IndexRows(string organization, string userId, UserFacts facts, int layout)
     {
         yield return new TableEntity(organization, TableLayout.UserNameIndex(facts.UserName)) { [UserIdProperty] = userId };
         if (facts.ExternalId is not null)
         {
-            yield return new TableEntity(organization, TableLayout.UserExternalIdIndex(facts.ExternalId)) { [UserIdProperty] = userId };
+            var key = layout >= 2 ? TableLayout.UserExternalIdIndex(facts.ExternalId, userId) : TableLayout.LegacyUserExternalIdIndex(facts.ExternalId);
+            yield return new TableEntity(organization, key) { [UserIdProperty] = userId };
         }
 
         foreach (var email in facts.Emails)
@@ -538,8 +574,12 @@ public sealed class UserService(
         row[ExternalIdProperty] = facts.ExternalId;
         row[ActiveProperty] = facts.Active;
         row[SourceProperty] = source.ToString();
+        row[LayoutProperty] = CurrentLayout;
         return row;
     }
+
+    /// <summary>The row layout a user row was written in: 1 when it has no <c>Layout</c> column.</summary>
+    internal static int LayoutOf(TableEntity row) => row.GetInt32(LayoutProperty) ?? 1;
 
     internal static UserSource SourceOf(TableEntity row) =>
         Enum.TryParse<UserSource>(row.GetString(SourceProperty), out var source) ? source : UserSource.Scim;

@@ -29,8 +29,19 @@ internal static class TableLayout
     /// <summary>userName is unique case-insensitively: the key hashes the upper-cased value.</summary>
     public static string UserNameIndex(string userName) => UserNameIndexPrefix + HashIgnoreCase(userName);
 
-    /// <summary>externalId is case-exact (RFC 7643 §3.1).</summary>
-    public static string UserExternalIdIndex(string externalId) => UserExternalIdIndexPrefix + Hash(externalId);
+    /// <summary>
+    /// externalId is case-exact and not unique (RFC 7643 §3.1; Entra ID fills it from mailNickname, which two users
+    /// can share): one row per (externalId, user), like emails.
+    /// </summary>
+    public static string UserExternalIdIndexPrefixFor(string externalId) => $"{UserExternalIdIndexPrefix}{Hash(externalId)}:";
+
+    public static string UserExternalIdIndex(string externalId, string userId) => UserExternalIdIndexPrefixFor(externalId) + userId;
+
+    /// <summary>
+    /// Layout 1 (rows written before externalId stopped being unique): one row per externalId, <c>x:{hash}</c>.
+    /// Still read, and replaced by the layout-2 row on the user's next write or by <c>scim-admin org migrate</c>.
+    /// </summary>
+    public static string LegacyUserExternalIdIndex(string externalId) => UserExternalIdIndexPrefix + Hash(externalId);
 
     /// <summary>Email values are not unique: one row per (email, user).</summary>
     public static string EmailIndexPrefixFor(string email) => $"{EmailIndexPrefix}{HashIgnoreCase(email)}:";

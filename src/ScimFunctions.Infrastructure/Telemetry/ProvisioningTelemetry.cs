@@ -27,7 +27,8 @@ public static partial class ProvisioningTelemetry
         string? Detail,
         double DurationMs,
         string IdentityProvider,
-        string RequestId);
+        string RequestId,
+        string? Note = null);
 
     public static void Write(ILogger logger, Record record)
     {
@@ -36,7 +37,7 @@ public static partial class ProvisioningTelemetry
         var durationMs = Math.Round(record.DurationMs, 1);
         Provisioning(logger, level, record.Operation, record.OrganizationId ?? "-", record.ResourceType, record.ResourceId ?? "-",
             record.ExternalId ?? "-", record.UserName ?? "-", record.Status, record.ScimType ?? "-", record.Detail ?? "-",
-            durationMs, record.IdentityProvider, record.RequestId);
+            durationMs, record.IdentityProvider, record.RequestId, record.Note ?? "-");
 
         if (Activity.Current is { } activity)
         {
@@ -50,6 +51,7 @@ public static partial class ProvisioningTelemetry
             activity.SetTag("scim.scim_type", record.ScimType);
             activity.SetTag("scim.identity_provider", record.IdentityProvider);
             activity.SetTag("scim.request_id", record.RequestId);
+            activity.SetTag("scim.note", record.Note);
             activity.SetStatus(record.Status >= 500 ? ActivityStatusCode.Error : ActivityStatusCode.Ok);
         }
     }
@@ -67,7 +69,7 @@ public static partial class ProvisioningTelemetry
             _ => "Other",
         };
 
-    [LoggerMessage(EventId = 1000, Message = "SCIM {Operation} {ResourceType} {ResourceId} for organization {OrganizationId}: {Status} {ScimType} in {DurationMs} ms; externalId {ExternalId}, userName {UserName}, from {IdentityProvider}, request {RequestId}: {Detail}")]
+    [LoggerMessage(EventId = 1000, Message = "SCIM {Operation} {ResourceType} {ResourceId} for organization {OrganizationId}: {Status} {ScimType} in {DurationMs} ms; externalId {ExternalId}, userName {UserName}, from {IdentityProvider}, request {RequestId}, note {Note}: {Detail}")]
     private static partial void Provisioning(
         ILogger logger,
         LogLevel level,
@@ -82,7 +84,8 @@ public static partial class ProvisioningTelemetry
         string detail,
         double durationMs,
         string identityProvider,
-        string requestId);
+        string requestId,
+        string note);
 
     /// <summary>An organization's active users changed: seat usage against <c>MaxSeats</c> (-1 when unlimited).</summary>
     [LoggerMessage(EventId = 1003, Level = LogLevel.Information, Message = "Seats of organization {OrganizationId}: {SeatsInUse} in use, limit {MaxSeats}")]

@@ -4,6 +4,7 @@ namespace ScimFunctions.Functions;
 internal static class Routes
 {
     public const string Base = "sch/scim/v2";
+    public const string Search = Base + "/.search";
     public const string Users = Base + "/Users";
     public const string UsersSearch = Base + "/Users/.search";
     public const string User = Base + "/Users/{id}";

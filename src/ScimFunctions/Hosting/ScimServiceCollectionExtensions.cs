@@ -57,6 +57,7 @@ public static class ScimServiceCollectionExtensions
         services.AddSingleton<OrganizationStore>();
         services.AddSingleton<UserService>();
         services.AddSingleton<GroupService>();
+        services.AddSingleton<RootSearch>();
         services.AddSingleton<DiscoveryService>();
         services.AddSingleton<ScimEndpoint>();
         if (storage.CreateTableIfMissing)

@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using System.Text.Unicode;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Net.Http.Headers;
 using ScimFunctions.Core.Protocol;
@@ -9,7 +10,7 @@ namespace ScimFunctions.Http;
 
 /// <summary>
 /// Reads a request body: <c>application/scim+json</c> or <c>application/json</c> (415 otherwise), at most the
-/// configured size (413), valid JSON of bounded depth (400 <c>invalidSyntax</c>).
+/// configured size (413), valid UTF-8 and valid JSON of bounded depth (400 <c>invalidSyntax</c>).
 /// </summary>
 internal static class RequestBody
 {
@@ -48,6 +49,13 @@ internal static class RequestBody
         if (buffer.WrittenCount == 0)
         {
             throw new ScimException(ScimError.InvalidSyntax("The request body is empty."));
+        }
+
+        // RFC 8259 §8.1: JSON exchanged between systems is UTF-8. The parser defers some checks until a string is
+        // read, which would be a 500 deep inside a service; refuse invalid bytes here.
+        if (!Utf8.IsValid(buffer.WrittenSpan))
+        {
+            throw new ScimException(ScimError.InvalidSyntax("The request body is not valid UTF-8."));
         }
 
         try

@@ -90,7 +90,8 @@ public sealed class ScimEndpoint(
         }
 
         var context = new ScimRequestContext(organizationId, BaseUrl(request));
-        return await handler(new ScimCall(request, context, body), cancellationToken).ConfigureAwait(false);
+        var result = await handler(new ScimCall(request, context, body), cancellationToken).ConfigureAwait(false);
+        return HttpMethods.IsGet(request.Method) ? result.IfNoneMatch(request.Headers.IfNoneMatch.ToString()) : result;
     }
 
     private ScimHttpResult Unavailable(ScimOperation operation, string dependency, string requestId)
@@ -130,6 +131,7 @@ public sealed class ScimEndpoint(
             result.Error?.Detail,
             durationMs,
             ProvisioningTelemetry.IdentityProviderOf(request.Headers.UserAgent.ToString()),
-            requestId));
+            requestId,
+            result.Note));
     }
 }

@@ -3,6 +3,7 @@ namespace ScimFunctions.Http;
 /// <summary>A SCIM operation as the provisioning log names it, with the resource type it acts on.</summary>
 public sealed record ScimOperation(string Name, string ResourceType, bool ReadsBody)
 {
+    public static readonly ScimOperation SearchAll = new("SearchAll", "Any", true);
     public static readonly ScimOperation ListUsers = new("ListUsers", "User", false);
     public static readonly ScimOperation SearchUsers = new("SearchUsers", "User", true);
     public static readonly ScimOperation CreateUser = new("CreateUser", "User", true);

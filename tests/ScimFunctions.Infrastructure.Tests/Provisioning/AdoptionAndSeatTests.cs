@@ -1,4 +1,5 @@
 using ScimFunctions.Core.Protocol;
+using ScimFunctions.Infrastructure.Organizations;
 using ScimFunctions.Infrastructure.Provisioning;
 using ScimFunctions.Infrastructure.Tests.Support;
 using ScimFunctions.Testing;
@@ -72,6 +73,63 @@ public sealed class AdoptionAndSeatTests(Azurite azurite)
         Assert.Equal("Tour Guide", adopted.Body["title"]!.GetValue<string>());
         Assert.Empty(Fixture.Ids(await scim.ListUsersAsync(org, "userName eq \"barbara\"")));
         await scim.AssertConsistentAsync(org);
+    }
+
+    [Theory]
+    [InlineData("home")]
+    [InlineData("other")]
+    public async Task An_address_that_is_neither_primary_nor_work_never_links_to_someone_elses_account(string type)
+    {
+        var scim = await Fixture.CreateAsync(azurite);
+        var org = await scim.NewOrganizationAsync();
+        var jitBody = Fixture.UserBody("victim", workEmail: "victim@contoso.com");
+        jitBody["emails"]!.AsArray().Add(new System.Text.Json.Nodes.JsonObject { ["value"] = "shared@contoso.com", ["type"] = type });
+        var jit = (await scim.Users.CreateUnmanagedAsync(org, jitBody, UserSource.Jit, None)).Body!["id"]!.GetValue<string>();
+        var attacker = Fixture.UserBody("attacker@contoso.com");
+        attacker["emails"] = new System.Text.Json.Nodes.JsonArray(new System.Text.Json.Nodes.JsonObject { ["value"] = "shared@contoso.com", ["type"] = "work", ["primary"] = true });
+
+        var created = await scim.Users.CreateAsync(org, attacker, None);
+
+        Assert.Equal(201, created.Status);
+        Assert.NotEqual(jit, created.Body!["id"]!.GetValue<string>());
+        Assert.Null(created.Note);
+        await scim.AssertConsistentAsync(org);
+    }
+
+    [Theory]
+    [InlineData(AdoptionRule.UserNameOrEmail, "bjensen@contoso.com", true, "adopted:userName")]
+    [InlineData(AdoptionRule.UserNameOrEmail, "barbara.jensen@contoso.com", true, "adopted:email")]
+    [InlineData(AdoptionRule.UserName, "BJENSEN@contoso.com", true, "adopted:userName")]
+    [InlineData(AdoptionRule.UserName, "barbara.jensen@contoso.com", false, null)]
+    [InlineData(AdoptionRule.Off, "barbara.jensen@contoso.com", false, null)]
+    public async Task Adoption_follows_the_organization_rule_and_says_what_matched(AdoptionRule rule, string userName, bool adopts, string? note)
+    {
+        var scim = await Fixture.CreateAsync(azurite);
+        var org = await scim.NewOrganizationAsync();
+        await scim.Organizations.SetAdoptionAsync(org.OrganizationId, rule, None);
+        var manual = (await scim.Users.CreateUnmanagedAsync(org, Fixture.UserBody("bjensen@contoso.com", workEmail: "bjensen@contoso.com"), UserSource.Manual, None)).Body!["id"]!.GetValue<string>();
+
+        var result = await scim.Users.CreateAsync(org, Fixture.UserBody(userName, workEmail: "bjensen@contoso.com"), None);
+
+        Assert.Equal(rule, (await scim.Organizations.GetAsync(org.OrganizationId, None))!.Adoption);
+        Assert.Equal(201, result.Status);
+        Assert.Equal(adopts, manual == result.Body!["id"]!.GetValue<string>());
+        Assert.Equal(note, result.Note);
+        await scim.AssertConsistentAsync(org);
+    }
+
+    [Fact]
+    public async Task With_adoption_off_an_existing_userName_is_a_conflict()
+    {
+        var scim = await Fixture.CreateAsync(azurite);
+        var org = await scim.NewOrganizationAsync();
+        await scim.Organizations.SetAdoptionAsync(org.OrganizationId, AdoptionRule.Off, None);
+        await scim.Users.CreateUnmanagedAsync(org, Fixture.UserBody("bjensen@contoso.com"), UserSource.Manual, None);
+
+        var result = await scim.Users.CreateAsync(org, Fixture.UserBody("bjensen@contoso.com"), None);
+
+        Assert.Equal(409, result.Status);
+        Assert.Equal(ScimErrorType.Uniqueness, result.Error!.ScimType);
     }
 
     [Fact]

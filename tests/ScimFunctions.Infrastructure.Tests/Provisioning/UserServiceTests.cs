@@ -32,21 +32,41 @@ public sealed class UserServiceTests(Azurite azurite)
         await scim.AssertConsistentAsync(org);
     }
 
-    [Theory]
-    [InlineData("BJENSEN@contoso.com", null)]
-    [InlineData("someone.else@contoso.com", "ext-1")]
-    public async Task Duplicate_userName_ignoring_case_or_externalId_is_409_uniqueness(string userName, string? externalId)
+    [Fact]
+    public async Task Duplicate_userName_ignoring_case_is_409_uniqueness()
     {
         var scim = await Fixture.CreateAsync(azurite);
         var org = await scim.NewOrganizationAsync();
         await scim.Users.CreateAsync(org, Fixture.UserBody("bjensen@contoso.com", "ext-1"), None);
 
-        var result = await scim.Users.CreateAsync(org, Fixture.UserBody(userName, externalId), None);
+        var result = await scim.Users.CreateAsync(org, Fixture.UserBody("BJENSEN@contoso.com"), None);
 
         Assert.Equal(409, result.Status);
         Assert.Equal(ScimErrorType.Uniqueness, result.Error!.ScimType);
-        Assert.Contains(externalId is null ? "userName" : "externalId", result.Error.Detail, StringComparison.Ordinal);
+        Assert.Contains("userName", result.Error.Detail, StringComparison.Ordinal);
         Assert.DoesNotContain("bjensen", result.Error.Detail, StringComparison.OrdinalIgnoreCase);
+        await scim.AssertConsistentAsync(org);
+    }
+
+    [Fact]
+    public async Task ExternalId_is_not_unique_and_moves_with_its_users()
+    {
+        var scim = await Fixture.CreateAsync(azurite);
+        var org = await scim.NewOrganizationAsync();
+        var first = (await scim.Users.CreateAsync(org, Fixture.UserBody("first@contoso.com", "mail-nickname"), None)).Body!["id"]!.GetValue<string>();
+        var second = await scim.Users.CreateAsync(org, Fixture.UserBody("second@contoso.com", "mail-nickname"), None);
+        Assert.Equal(201, second.Status);
+
+        var both = Fixture.Ids(await scim.ListUsersAsync(org, "externalId eq \"mail-nickname\""));
+        Assert.Equal(2, both.Length);
+        Assert.Contains(first, both);
+
+        Assert.Equal(200, (await scim.Users.PatchAsync(org, first, Fixture.Patch("""{"op":"replace","path":"externalId","value":"renamed"}"""), null, Projection.Default, None)).Status);
+        Assert.Equal([second.Body!["id"]!.GetValue<string>()], Fixture.Ids(await scim.ListUsersAsync(org, "externalId eq \"mail-nickname\"")));
+        Assert.Equal([first], Fixture.Ids(await scim.ListUsersAsync(org, "externalId eq \"renamed\"")));
+        Assert.Empty(Fixture.Ids(await scim.ListUsersAsync(org, "externalId eq \"RENAMED\"")));
+        Assert.Equal(204, (await scim.Users.DeleteAsync(org, first, null, None)).Status);
+        Assert.Empty(Fixture.Ids(await scim.ListUsersAsync(org, "externalId eq \"renamed\"")));
         await scim.AssertConsistentAsync(org);
     }
 

@@ -62,7 +62,8 @@ public sealed class InfrastructureTemplateTests
         Assert.Equal("FlexConsumption", plan["sku"]!["tier"]!.GetValue<string>());
         Assert.True(properties["httpsOnly"]!.GetValue<bool>());
         Assert.Equal("1.2", properties["siteConfig"]!["minTlsVersion"]!.GetValue<string>());
-        Assert.Equal("Disabled", properties["siteConfig"]!["ftpsState"]!.GetValue<string>());
+        // Flex Consumption rejects siteConfig.ftpsState (error 51021): FTP is off through the publishing policies below.
+        Assert.Null(properties["siteConfig"]!["ftpsState"]);
         Assert.Equal("dotnet-isolated", properties["functionAppConfig"]!["runtime"]!["name"]!.GetValue<string>());
         Assert.Equal("10.0", properties["functionAppConfig"]!["runtime"]!["version"]!.GetValue<string>());
         var deployment = properties["functionAppConfig"]!["deployment"]!["storage"]!;

@@ -15,7 +15,7 @@ public sealed class FunctionRouteTests(ScimServer server)
         "GET sch/scim/v2/Groups", "POST sch/scim/v2/Groups", "POST sch/scim/v2/Groups/.search",
         "GET sch/scim/v2/Groups/{id}", "PUT sch/scim/v2/Groups/{id}", "PATCH sch/scim/v2/Groups/{id}", "DELETE sch/scim/v2/Groups/{id}",
         "GET sch/scim/v2/ServiceProviderConfig", "GET sch/scim/v2/Schemas", "GET sch/scim/v2/Schemas/{id}",
-        "GET sch/scim/v2/ResourceTypes", "GET sch/scim/v2/ResourceTypes/{id}",
+        "GET sch/scim/v2/ResourceTypes", "GET sch/scim/v2/ResourceTypes/{id}", "POST sch/scim/v2/.search",
     ];
 
     [Fact]

@@ -55,6 +55,11 @@ public sealed class ScimServer : IAsyncLifetime
                     ["Scim:KeyVault:LocalStorePath"] = _tokenFile,
                     ["Scim:Tokens:CacheSeconds"] = "1",
                     ["Scim:Tokens:NegativeCacheSeconds"] = "1",
+
+                    // Many test classes share this server and each registers new tokens: the per-instance throttle of
+                    // unknown-token lookups (tested in TokenAuthenticatorTests) would make their first requests 503.
+                    ["Scim:Tokens:UnknownTokenLookupsPerSecond"] = "1000",
+                    ["Scim:Tokens:UnknownTokenBurst"] = "10000",
                 },
                 ConfigureServices = services => services.AddOpenTelemetry()
                     .WithLogging(logging => logging.AddInMemoryExporter(Logs))
