@@ -6,8 +6,9 @@ namespace ScimFunctions.Infrastructure.Storage;
 
 /// <summary>
 /// The table every organization's data lives in, with Table Storage's limits enforced before a write is sent
-/// and every transport failure turned into <see cref="StorageUnavailableException"/>. Conflicts of a transaction
-/// (409, 412, 404) are left to the caller as <see cref="TableTransactionFailedException"/>.
+/// and every transport failure, throttling or timeout (also one inside the changeset of a 202 batch response) and
+/// authorization failure of the app's identity turned into <see cref="StorageUnavailableException"/>. Conflicts of a
+/// transaction (409, 412, 404) are left to the caller as <see cref="TableTransactionFailedException"/>.
 /// </summary>
 public sealed class ScimTable(TableClient client)
 {
@@ -130,6 +131,11 @@ public sealed class ScimTable(TableClient client)
         {
             await client.SubmitTransactionAsync(actions, cancellationToken).ConfigureAwait(false);
         }
+        catch (TableTransactionFailedException e) when (e.Status is 0 or 403 or 408 or 429 or >= 500)
+        {
+            // A changeset that failed inside a 202 batch response (ServerBusy, OperationTimedOut): nothing committed.
+            throw Unavailable(e);
+        }
         catch (TableTransactionFailedException)
         {
             throw;
@@ -204,7 +210,8 @@ public sealed class ScimTable(TableClient client)
     {
         OperationCanceledException => !cancellationToken.IsCancellationRequested,
         TableTransactionFailedException => false,
-        RequestFailedException failed => failed.Status is 0 or 408 or 429 or >= 500,
+        // 403: the app's identity is not (yet) authorized; role assignments take minutes to propagate after a deploy.
+        RequestFailedException failed => failed.Status is 0 or 403 or 408 or 429 or >= 500,
         HttpRequestException or TimeoutException or IOException or AggregateException => true,
         _ => false,
     };
