@@ -13,15 +13,22 @@ internal static class PagedRows
     public sealed record Page(IReadOnlyList<TableEntity> Rows, bool HasMore);
 
     /// <summary>The row key to resume after for <paramref name="startIndex"/>; null for the start of the range.</summary>
+    /// <param name="table">The table.</param>
+    /// <param name="cache">This instance's page boundaries.</param>
+    /// <param name="organization">The partition.</param>
+    /// <param name="prefix">The resource kind's key prefix.</param>
+    /// <param name="startIndex">1-based index of the first row of the page.</param>
+    /// <param name="version">The organization row's current version: a cached boundary is valid only under it.</param>
+    /// <param name="cancellationToken">Cancels the reads.</param>
     public static async Task<string?> FindStartAsync(
-        ScimTable table, PageBoundaryCache cache, string organization, string prefix, int startIndex, CancellationToken cancellationToken)
+        ScimTable table, PageBoundaryCache cache, string organization, string prefix, int startIndex, string version, CancellationToken cancellationToken)
     {
         if (startIndex <= 1)
         {
             return null;
         }
 
-        if (cache.TryGet(organization, prefix, startIndex, out var cached))
+        if (cache.TryGet(organization, prefix, startIndex, version, out var cached))
         {
             return cached;
         }

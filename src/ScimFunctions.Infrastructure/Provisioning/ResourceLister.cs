@@ -57,13 +57,14 @@ internal static class ResourceLister
         var counters = orgRow is null ? null : OrganizationRow.Read(orgRow);
         var total = counters is null ? 0 : source.Total(counters);
 
+        var version = orgRow?.ETag.ToString() ?? string.Empty;
         var afterKey = request.Cursor is not null
             ? PagedRows.DecodeCursor(request.Cursor, source.Prefix)
-            : await PagedRows.FindStartAsync(source.Table, source.PageBoundaries, organization, source.Prefix, startIndex, cancellationToken).ConfigureAwait(false);
+            : await PagedRows.FindStartAsync(source.Table, source.PageBoundaries, organization, source.Prefix, startIndex, version, cancellationToken).ConfigureAwait(false);
         var rows = await PagedRows.ReadAsync(source.Table, organization, source.Prefix, afterKey, count, cancellationToken).ConfigureAwait(false);
         if (request.Cursor is null && rows.Rows.Count > 0)
         {
-            source.PageBoundaries.Set(organization, source.Prefix, startIndex + rows.Rows.Count, rows.Rows[^1].RowKey);
+            source.PageBoundaries.Set(organization, source.Prefix, startIndex + rows.Rows.Count, rows.Rows[^1].RowKey, version);
         }
 
         var resources = rows.Rows.Select(r => StoredResource.Read(r, source.Prefix)).ToList();

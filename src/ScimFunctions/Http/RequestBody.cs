@@ -26,7 +26,7 @@ internal static class RequestBody
 
         if (request.ContentLength > maxBytes)
         {
-            throw TooLarge(maxBytes);
+            throw await TooLargeAsync(request, maxBytes, cancellationToken).ConfigureAwait(false);
         }
 
         var buffer = new ArrayBufferWriter<byte>(4096);
@@ -42,7 +42,7 @@ internal static class RequestBody
             buffer.Advance(read);
             if (buffer.WrittenCount > maxBytes)
             {
-                throw TooLarge(maxBytes);
+                throw await TooLargeAsync(request, maxBytes, cancellationToken).ConfigureAwait(false);
             }
         }
 
@@ -83,6 +83,36 @@ internal static class RequestBody
                 || media.MediaType.Equals(ScimConstants.JsonMediaType, StringComparison.OrdinalIgnoreCase));
     }
 
-    private static ScimException TooLarge(int maxBytes) =>
-        new(new ScimError(413, null, $"The request body is larger than {maxBytes / 1024} KiB."));
+    /// <summary>
+    /// 413, after reading (and discarding) what the client still sends. Under the Functions host the body is proxied
+    /// to this worker: a worker that answers while the proxy is still writing the body breaks the proxy's pipe, and the
+    /// host then answers a bodiless 500 instead of our 413. The host bounds the body
+    /// (<c>FUNCTIONS_REQUEST_BODY_SIZE_LIMIT</c>, 100 MiB by default), so this reads at most that, in a small buffer.
+    /// </summary>
+    private static async Task<ScimException> TooLargeAsync(HttpRequest request, int maxBytes, CancellationToken cancellationToken)
+    {
+        var discard = ArrayPool<byte>.Shared.Rent(64 * 1024);
+        try
+        {
+            long drained = 0;
+            int read;
+            while (drained < MaxDrainBytes && (read = await request.Body.ReadAsync(discard, cancellationToken).ConfigureAwait(false)) > 0)
+            {
+                drained += read;
+            }
+        }
+        catch (Exception e) when (e is IOException or Microsoft.AspNetCore.Http.BadHttpRequestException)
+        {
+            // The client went away or the server's own limit ended the body: the answer is the same.
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(discard);
+        }
+
+        return new ScimException(new ScimError(413, null, $"The request body is larger than {maxBytes / 1024} KiB."));
+    }
+
+    /// <summary>The Functions host's default request body limit: more is never proxied to the worker.</summary>
+    private const long MaxDrainBytes = 100L * 1024 * 1024;
 }

@@ -34,22 +34,42 @@ public sealed class PagingTests(Azurite azurite)
     }
 
     [Fact]
-    public async Task A_user_deleted_between_pages_causes_no_duplicate_and_no_gap()
+    public async Task Pages_are_positions_in_the_current_list_whichever_instance_served_the_previous_page()
     {
-        var scim = await Fixture.CreateAsync(azurite);
-        var org = await scim.NewOrganizationAsync();
-        for (var i = 0; i < 12; i++)
+        // Two instances: each its own services and page-boundary memory, one table.
+        var a = await Fixture.CreateAsync(azurite);
+        var b = await Fixture.CreateAsync(azurite);
+        var org = await a.NewOrganizationAsync();
+        for (var i = 0; i < 30; i++)
         {
-            await scim.CreateUserAsync(org, $"user{i}@contoso.com");
+            await a.CreateUserAsync(org, $"user{i}@contoso.com");
         }
 
-        var first = Fixture.Ids(await scim.ListUsersAsync(org, startIndex: 1, count: 5));
-        await scim.Users.DeleteAsync(org, first[0], null, CancellationToken.None);
-        var second = Fixture.Ids(await scim.ListUsersAsync(org, startIndex: 6, count: 5));
-        var third = Fixture.Ids(await scim.ListUsersAsync(org, startIndex: 11, count: 5));
+        // A first import, pages alternating between the instances, leaves boundaries in both memories.
+        for (var start = 1; start <= 30; start += 10)
+        {
+            await (start % 20 == 1 ? a : b).ListUsersAsync(org, startIndex: start, count: 10);
+        }
 
-        var all = Fixture.Ids(await scim.ListUsersAsync(org, count: 100));
-        Assert.Equal(first.Skip(1).Concat(second).Concat(third), all);
+        // Users are added and removed through "other instances", then the import runs again, alternating.
+        var all = Fixture.Ids(await b.ListUsersAsync(org, count: 100));
+        await b.Users.DeleteAsync(org, all[3], null, CancellationToken.None);
+        for (var i = 0; i < 7; i++)
+        {
+            await b.CreateUserAsync(org, $"late{i}@contoso.com");
+        }
+
+        var expected = Fixture.Ids(await b.ListUsersAsync(org, count: 100));
+        var seen = new List<string>();
+        for (var start = 1; start <= expected.Length; start += 10)
+        {
+            var page = await (start % 20 == 1 ? a : b).ListUsersAsync(org, startIndex: start, count: 10);
+            Assert.Equal(expected.Length, page["totalResults"]!.GetValue<long>());
+            seen.AddRange(Fixture.Ids(page));
+        }
+
+        Assert.Equal(expected, seen);
+        Assert.Equal(36, seen.Distinct().Count());
     }
 
     [Fact]
