@@ -11,6 +11,16 @@ if ! command -v npm >/dev/null 2>&1; then
 fi
 npm ci --no-audit --no-fund --loglevel=error
 
+# The real Azure Functions host, built from ../shared/functions-host (about 30 s once per machine, then reused): the
+# tests in tests/ScimFunctions.Tests/RealHost run the Functions app under it, as Azure does.
+host_dir=${FUNCTIONS_HOST_DIR:-../shared/functions-host}
+if [[ ! -x "$host_dir/build.sh" ]]; then
+  echo "The Functions host sources are missing ($host_dir/build.sh); set FUNCTIONS_HOST_DIR." >&2
+  exit 1
+fi
+echo "Functions host: $("$host_dir/build.sh")"
+export FUNCTIONS_HOST_DIR=$(cd "$host_dir" && pwd)
+
 # The Bicep CLI comes from NuGet (infra/tools/BicepCli.csproj); the templates must compile and pass the linter,
 # whose important rules bicepconfig.json raises to errors.
 dotnet restore infra/tools/BicepCli.csproj

@@ -17,8 +17,16 @@ public sealed class Azurite : IAsyncLifetime
 
     public int Port { get; private set; }
 
-    public string ConnectionString =>
-        $"DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey={AccountKey};TableEndpoint=http://127.0.0.1:{Port}/devstoreaccount1;";
+    /// <summary>Blob and queue too (the Functions host keeps its own state in <c>AzureWebJobsStorage</c>), not table only.</summary>
+    public bool AllServices { get; init; }
+
+    public int BlobPort { get; private set; }
+
+    public int QueuePort { get; private set; }
+
+    public string ConnectionString => AllServices
+        ? $"DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey={AccountKey};BlobEndpoint=http://127.0.0.1:{BlobPort}/devstoreaccount1;QueueEndpoint=http://127.0.0.1:{QueuePort}/devstoreaccount1;TableEndpoint=http://127.0.0.1:{Port}/devstoreaccount1;"
+        : $"DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey={AccountKey};TableEndpoint=http://127.0.0.1:{Port}/devstoreaccount1;";
 
     public TableServiceClient ServiceClient(int retries = 0) =>
         new(ConnectionString, new TableClientOptions { Retry = { MaxRetries = retries, NetworkTimeout = TimeSpan.FromSeconds(10) } });
@@ -26,6 +34,8 @@ public sealed class Azurite : IAsyncLifetime
     public async Task InitializeAsync()
     {
         Port = FreePort();
+        BlobPort = AllServices ? FreePort() : 0;
+        QueuePort = AllServices ? FreePort() : 0;
         await StartAsync();
     }
 
@@ -72,7 +82,7 @@ public sealed class Azurite : IAsyncLifetime
 
     public async Task StartAsync()
     {
-        var executable = Path.Combine(RepositoryRoot(), "node_modules", ".bin", "azurite-table");
+        var executable = Path.Combine(RepositoryRoot(), "node_modules", ".bin", AllServices ? "azurite" : "azurite-table");
         if (!File.Exists(executable))
         {
             throw new InvalidOperationException($"Azurite is not installed ({executable} is missing): run 'npm ci' at the repository root.");
@@ -85,6 +95,13 @@ public sealed class Azurite : IAsyncLifetime
             RedirectStandardError = true,
             UseShellExecute = false,
         };
+        if (AllServices)
+        {
+            foreach (var argument in new[] { "--blobHost", "127.0.0.1", "--blobPort", BlobPort.ToString(System.Globalization.CultureInfo.InvariantCulture), "--queueHost", "127.0.0.1", "--queuePort", QueuePort.ToString(System.Globalization.CultureInfo.InvariantCulture) })
+            {
+                start.ArgumentList.Add(argument);
+            }
+        }
 
         _process = Process.Start(start) ?? throw new InvalidOperationException("Azurite did not start.");
         _process.OutputDataReceived += (_, _) => { };
@@ -130,7 +147,7 @@ public sealed class Azurite : IAsyncLifetime
         throw new InvalidOperationException("The repository root (ScimFunctions.sln) was not found.");
     }
 
-    private static int FreePort()
+    public static int FreePort()
     {
         using var listener = new TcpListener(IPAddress.Loopback, 0);
         listener.Start();

@@ -3,6 +3,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.Unicode;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Net.Http.Headers;
 using ScimFunctions.Core.Protocol;
 
@@ -22,6 +23,13 @@ internal static class RequestBody
         {
             throw new ScimException(new ScimError(415, null,
                 $"Send the body as '{ScimConstants.MediaType}' or '{ScimConstants.JsonMediaType}', not '{request.ContentType}'."));
+        }
+
+        // The worker's own server limit (Kestrel: 30 MB) would end the body before we could read it to its end (see
+        // TooLargeAsync); ours is enforced below, the host's bounds what reaches us.
+        if (request.HttpContext.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } limit)
+        {
+            limit.MaxRequestBodySize = MaxDrainBytes;
         }
 
         if (request.ContentLength > maxBytes)

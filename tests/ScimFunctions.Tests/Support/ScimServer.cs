@@ -1,6 +1,4 @@
 using System.Diagnostics;
-using System.Net.Http.Headers;
-using System.Text;
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.DependencyInjection;
 using OpenTelemetry.Logs;
@@ -15,7 +13,7 @@ namespace ScimFunctions.Tests.Support;
 /// The local server (the Functions app's classes on Kestrel) over Azurite, with two organizations and their tokens,
 /// and in-memory telemetry exporters. Tests talk to it over real HTTP.
 /// </summary>
-public sealed class ScimServer : IAsyncLifetime
+public sealed class ScimServer : ScimHttp, IAsyncLifetime
 {
     private readonly Azurite _azurite = new();
     private readonly string _tokenFile = Path.Combine(Path.GetTempPath(), "scim-tests-" + Guid.NewGuid().ToString("N") + ".json");
@@ -33,13 +31,12 @@ public sealed class ScimServer : IAsyncLifetime
 
     public string TokenB { get; } = ScimToken.Generate();
 
-    public string BaseUrl => _server!.BaseUrl;
+    public override string BaseUrl => _server!.BaseUrl;
 
     public IServiceProvider Services => _server!.App.Services;
 
     public string TokenFile => _tokenFile;
 
-    public HttpClient Http { get; } = new() { Timeout = TimeSpan.FromSeconds(60) };
 
     public async Task InitializeAsync()
     {
@@ -81,55 +78,13 @@ public sealed class ScimServer : IAsyncLifetime
         File.Delete(_tokenFile);
     }
 
-    public async Task<string> NewOrganizationAsync(int? maxSeats = null)
+    public override async Task<string> NewOrganizationAsync(int? maxSeats = null)
     {
         var id = "org-" + Guid.NewGuid().ToString("N")[..12];
         await Services.GetRequiredService<Infrastructure.Organizations.OrganizationStore>().CreateAsync(id, id, maxSeats, CancellationToken.None);
         var token = ScimToken.Generate();
         await Services.GetRequiredService<TokenIssuer>().RegisterAsync(id, token, CancellationToken.None);
         return token;
-    }
-
-    public async Task<ScimResponse> SendAsync(HttpMethod method, string path, string? token, JsonNode? body = null, string contentType = "application/scim+json", string? ifMatch = null, string? userAgent = null)
-    {
-        using var request = new HttpRequestMessage(method, BaseUrl + path);
-        if (token is not null)
-        {
-            request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
-        }
-
-        if (ifMatch is not null)
-        {
-            request.Headers.TryAddWithoutValidation("If-Match", ifMatch);
-        }
-
-        if (userAgent is not null)
-        {
-            request.Headers.TryAddWithoutValidation("User-Agent", userAgent);
-        }
-
-        if (body is not null)
-        {
-            request.Content = new StringContent(body.ToJsonString(), Encoding.UTF8);
-            request.Content.Headers.ContentType = MediaTypeHeaderValue.Parse(contentType);
-        }
-
-        return await SendAsync(request);
-    }
-
-    public async Task<ScimResponse> SendAsync(HttpRequestMessage request)
-    {
-        using var response = await Http.SendAsync(request);
-        var text = await response.Content.ReadAsStringAsync();
-        return new ScimResponse(
-            (int)response.StatusCode,
-            response.Content.Headers.ContentType?.MediaType,
-            text.Length == 0 ? null : JsonNode.Parse(text),
-            response.Headers.ETag?.ToString(),
-            response.Headers.Location?.ToString(),
-            response.Headers.TryGetValues("X-Request-Id", out var ids) ? ids.Single() : null,
-            response.Headers.TryGetValues("Retry-After", out var retry) ? retry.Single() : null,
-            response.Headers.WwwAuthenticate.ToString());
     }
 }
 

@@ -1,0 +1,58 @@
+using System.Net.Http.Headers;
+using System.Text;
+using System.Text.Json.Nodes;
+
+namespace ScimFunctions.Tests.Support;
+
+/// <summary>A SCIM endpoint the tests talk to over real HTTP: the local server or the real Functions host.</summary>
+public abstract class ScimHttp
+{
+    public abstract string BaseUrl { get; }
+
+    public HttpClient Http { get; } = new() { Timeout = TimeSpan.FromSeconds(60) };
+
+    /// <summary>A new organization with a new token (returned).</summary>
+    public abstract Task<string> NewOrganizationAsync(int? maxSeats = null);
+
+    public async Task<ScimResponse> SendAsync(HttpMethod method, string path, string? token, JsonNode? body = null, string contentType = "application/scim+json", string? ifMatch = null, string? userAgent = null)
+    {
+        using var request = new HttpRequestMessage(method, BaseUrl + path);
+        if (token is not null)
+        {
+            request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        }
+
+        if (ifMatch is not null)
+        {
+            request.Headers.TryAddWithoutValidation("If-Match", ifMatch);
+        }
+
+        if (userAgent is not null)
+        {
+            request.Headers.TryAddWithoutValidation("User-Agent", userAgent);
+        }
+
+        if (body is not null)
+        {
+            request.Content = new StringContent(body.ToJsonString(), Encoding.UTF8);
+            request.Content.Headers.ContentType = MediaTypeHeaderValue.Parse(contentType);
+        }
+
+        return await SendAsync(request);
+    }
+
+    public async Task<ScimResponse> SendAsync(HttpRequestMessage request)
+    {
+        using var response = await Http.SendAsync(request);
+        var text = await response.Content.ReadAsStringAsync();
+        return new ScimResponse(
+            (int)response.StatusCode,
+            response.Content.Headers.ContentType?.MediaType,
+            text.Length == 0 ? null : JsonNode.Parse(text),
+            response.Headers.ETag?.ToString(),
+            response.Headers.Location?.ToString(),
+            response.Headers.TryGetValues("X-Request-Id", out var ids) ? ids.Single() : null,
+            response.Headers.TryGetValues("Retry-After", out var retry) ? retry.Single() : null,
+            response.Headers.WwwAuthenticate.ToString());
+    }
+}
