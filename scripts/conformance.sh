@@ -21,15 +21,19 @@ table_port=${SCIM_CONFORMANCE_TABLE_PORT:-10012}
 key="Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw=="
 storage="DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey=$key;BlobEndpoint=http://127.0.0.1:$((table_port + 10))/devstoreaccount1;QueueEndpoint=http://127.0.0.1:$((table_port + 11))/devstoreaccount1;TableEndpoint=http://127.0.0.1:$table_port/devstoreaccount1;"
 
+wait_for_table() {
+  for _ in $(seq 1 150); do
+    (exec 3<>"/dev/tcp/127.0.0.1/$table_port") 2>/dev/null && return 0
+    sleep 0.1
+  done
+}
+
 start_real() {
   "$root/node_modules/.bin/azurite" --inMemoryPersistence --tableHost 127.0.0.1 --tablePort "$table_port" \
     --blobHost 127.0.0.1 --blobPort $((table_port + 10)) --queueHost 127.0.0.1 --queuePort $((table_port + 11)) \
     --skipApiVersionCheck --silent >"$state/azurite.log" 2>&1 &
   echo $! >"$state/azurite.pid"
-  for _ in $(seq 1 150); do
-    (exec 3<>"/dev/tcp/127.0.0.1/$table_port") 2>/dev/null && break
-    sleep 0.1
-  done
+  wait_for_table
   # A fresh, empty organization; the token file keeps the token's hash across restarts (scim-admin's stores).
   dotnet "$root/src/ScimFunctions.Admin/bin/Release/net10.0/scim-admin.dll" --connection-string "$storage" --token-store "$state/tokens.json" \
     org create conformance --name Conformance >/dev/null
@@ -63,10 +67,7 @@ start() {
   "$root/node_modules/.bin/azurite-table" --inMemoryPersistence --tableHost 127.0.0.1 --tablePort "$table_port" \
     --skipApiVersionCheck --silent >"$state/azurite.log" 2>&1 &
   echo $! >"$state/azurite.pid"
-  for _ in $(seq 1 150); do
-    (exec 3<>"/dev/tcp/127.0.0.1/$table_port") 2>/dev/null && break
-    sleep 0.1
-  done
+  wait_for_table
   Scim__Storage__ConnectionString="DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey=Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==;TableEndpoint=http://127.0.0.1:$table_port/devstoreaccount1;" \
   Scim__KeyVault__LocalStorePath="$state/tokens.json" SCIM_LOCAL_PORT="$port" SCIM_LOCAL_TOKENS="conformance=$token" \
     dotnet "$root/src/ScimFunctions.LocalHost/bin/Release/net10.0/ScimFunctions.LocalHost.dll" >"$state/server.log" 2>&1 &
