@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Yarp.ReverseProxy.Forwarder;
@@ -43,7 +44,7 @@ public abstract class LoopbackProxy : IAsyncDisposable
             var destination = await RouteAsync(context).ConfigureAwait(false);
             if (destination is not null)
             {
-                await forwarder.SendAsync(context, destination, _client, config).ConfigureAwait(false);
+                await forwarder.SendAsync(context, destination, _client, config, RawTargetTransformer.Instance).ConfigureAwait(false);
             }
         });
         await _app.StartAsync().ConfigureAwait(false);
@@ -63,6 +64,25 @@ public abstract class LoopbackProxy : IAsyncDisposable
 
         _client?.Dispose();
         GC.SuppressFinalize(this);
+    }
+}
+
+/// <summary>
+/// Forwards the request target exactly as the client sent it. Storage requests are signed over their path, and
+/// re-encoding it (<c>%3A</c>, quotes) would make Azurite refuse them with 403.
+/// </summary>
+internal sealed class RawTargetTransformer : HttpTransformer
+{
+    public static readonly RawTargetTransformer Instance = new();
+
+    public override async ValueTask TransformRequestAsync(HttpContext httpContext, HttpRequestMessage proxyRequest, string destinationPrefix, CancellationToken cancellationToken)
+    {
+        await base.TransformRequestAsync(httpContext, proxyRequest, destinationPrefix, cancellationToken).ConfigureAwait(false);
+        var raw = httpContext.Features.Get<IHttpRequestFeature>()?.RawTarget;
+        if (!string.IsNullOrEmpty(raw) && raw.StartsWith('/'))
+        {
+            proxyRequest.RequestUri = new Uri(destinationPrefix.TrimEnd('/') + raw, new UriCreationOptions { DangerousDisablePathAndQueryCanonicalization = true });
+        }
     }
 }
 

@@ -127,6 +127,28 @@ public sealed class ScimTable(TableClient client)
         }
 
         CheckLimits(actions);
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                await SubmitOnceAsync(actions, cancellationToken).ConfigureAwait(false);
+                return;
+            }
+            catch (StorageUnavailableException e) when (attempt <= ChangesetBusyRetries
+                && e.InnerException is TableTransactionFailedException { Status: 503 })
+            {
+                // ServerBusy inside a 202 batch response: the service ran none of it, so the same transaction is
+                // sent again after a short, jittered pause (the SDK retries only whole-response failures).
+                await Task.Delay(Random.Shared.Next(50, 100 * attempt * attempt), cancellationToken).ConfigureAwait(false);
+            }
+        }
+    }
+
+    /// <summary>How often a transaction whose changeset was refused with ServerBusy is sent again.</summary>
+    private const int ChangesetBusyRetries = 2;
+
+    private async Task SubmitOnceAsync(IReadOnlyList<TableTransactionAction> actions, CancellationToken cancellationToken)
+    {
         try
         {
             await client.SubmitTransactionAsync(actions, cancellationToken).ConfigureAwait(false);

@@ -94,6 +94,6 @@ public static partial class ProvisioningTelemetry
     [LoggerMessage(EventId = 1001, Level = LogLevel.Error, Message = "SCIM {Operation} failed unexpectedly (request {RequestId})")]
     public static partial void Unexpected(ILogger logger, Exception exception, string operation, string requestId);
 
-    [LoggerMessage(EventId = 1002, Level = LogLevel.Warning, Message = "SCIM {Operation}: a dependency is unavailable ({Dependency}) (request {RequestId})")]
-    public static partial void DependencyUnavailable(ILogger logger, string operation, string dependency, string requestId);
+    [LoggerMessage(EventId = 1002, Level = LogLevel.Warning, Message = "SCIM {Operation}: a dependency is unavailable ({Dependency}: {Cause}) (request {RequestId})")]
+    public static partial void DependencyUnavailable(ILogger logger, string cause, string operation, string dependency, string requestId);
 }

@@ -52,7 +52,7 @@ public sealed class ScimEndpoint(
                 AuthenticationOutcome.Rejected => new ScimHttpResult(
                     new ScimError(401, null, "The bearer token is missing, malformed, unknown or revoked. Check the Secret Token in the provisioning configuration."),
                     requestId) { Challenge = true },
-                AuthenticationOutcome.Unavailable => Unavailable(operation, "token store", requestId),
+                AuthenticationOutcome.Unavailable => Unavailable(operation, "token store", requestId, cause: null),
                 _ when rateLimiter.TryAcquire(authentication.OrganizationId!) is { } wait => new ScimHttpResult(
                     new ScimError(429, null, "Too many requests for this organization; retry after the time in Retry-After."), requestId)
                 {
@@ -68,7 +68,7 @@ public sealed class ScimEndpoint(
         catch (Exception e) when (e is StorageUnavailableException or TokenStoreUnavailableException
             || (e is OperationCanceledException && timeout.IsCancellationRequested))
         {
-            response = Unavailable(operation, e is TokenStoreUnavailableException ? "token store" : "storage", requestId);
+            response = Unavailable(operation, e is TokenStoreUnavailableException ? "token store" : "storage", requestId, e.InnerException ?? e);
         }
         catch (Exception e)
         {
@@ -94,14 +94,23 @@ public sealed class ScimEndpoint(
         return HttpMethods.IsGet(request.Method) ? result.IfNoneMatch(request.Headers.IfNoneMatch.ToString()) : result;
     }
 
-    private ScimHttpResult Unavailable(ScimOperation operation, string dependency, string requestId)
+    private ScimHttpResult Unavailable(ScimOperation operation, string dependency, string requestId, Exception? cause)
     {
-        ProvisioningTelemetry.DependencyUnavailable(logger, operation.Name, dependency, requestId);
+        ProvisioningTelemetry.DependencyUnavailable(logger, Describe(cause), operation.Name, dependency, requestId);
         return new ScimHttpResult(new ScimError(503, null, "The service is temporarily unavailable; retry later."), requestId)
         {
             RetryAfterSeconds = options.RetryAfterSeconds,
         };
     }
+
+    /// <summary>What failed, for the log: the status and error code Azure gave, or the kind of failure (no messages, no URLs).</summary>
+    private static string Describe(Exception? cause) => cause switch
+    {
+        null => "lookups throttled",
+        Azure.RequestFailedException failed => $"{failed.GetType().Name} {failed.Status} {failed.ErrorCode}",
+        OperationCanceledException => "time limit",
+        _ => cause.GetType().Name,
+    };
 
     private string BaseUrl(HttpRequest request) =>
         options.BaseUrl is { } configured

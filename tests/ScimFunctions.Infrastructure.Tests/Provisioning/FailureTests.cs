@@ -47,6 +47,37 @@ public sealed class FailureTests(Azurite azurite)
         await scim.AssertConsistentAsync(org);
     }
 
+    [Theory]
+    [InlineData("patch", 412)]
+    [InlineData("delete-user", 412)]
+    [InlineData("group-members", 412)]
+    [InlineData("group-create", 404)]
+    [InlineData("patch", 503)]
+    public async Task A_write_that_loses_every_race_or_whose_changeset_fails_is_unavailable_not_an_unexpected_error(string write, int status)
+    {
+        var counting = new CountingTableClient(azurite.ServiceClient().GetTableClient("scim"));
+        var scim = await Fixture.CreateAsync(azurite, counting);
+        var org = await scim.NewOrganizationAsync();
+        var user = await scim.CreateUserAsync(org, "race@contoso.com");
+        var group = (await scim.Groups.CreateAsync(org, Fixture.GroupBody("Racers"), None)).Body!["id"]!.GetValue<string>();
+
+        // As Table Storage reports it: a transaction whose changeset failed (412/404: another writer won every time;
+        // 503: ServerBusy inside a 202 batch response).
+        counting.FailTransaction = actions => new TableTransactionFailedException(new RequestFailedException(status, "injected", status == 503 ? "ServerBusy" : "UpdateConditionNotSatisfied", null));
+        var attempt = write switch
+        {
+            "patch" => () => scim.Users.PatchAsync(org, user, Fixture.Patch("""{"op":"replace","path":"title","value":"x"}"""), null, Projection.Default, None),
+            "delete-user" => () => scim.Users.DeleteAsync(org, user, null, None),
+            "group-members" => () => scim.Groups.PatchAsync(org, group, Fixture.Patch($$"""{"op":"add","path":"members","value":[{"value":"{{user}}"}]}"""), null, Projection.Default, None),
+            _ => (Func<Task<ScimFunctions.Core.Protocol.ScimResult>>)(() => scim.Groups.CreateAsync(org, Fixture.GroupBody("Other"), None)),
+        };
+
+        await Assert.ThrowsAsync<StorageUnavailableException>(attempt);
+
+        counting.FailTransaction = null;
+        await scim.AssertConsistentAsync(org);
+    }
+
     [Fact]
     public async Task A_failure_after_the_first_membership_chunk_of_a_user_delete_keeps_the_invariants()
     {

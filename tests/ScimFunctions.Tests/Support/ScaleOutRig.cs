@@ -1,4 +1,6 @@
 using Azure.Data.Tables;
+using Microsoft.Extensions.DependencyInjection;
+using OpenTelemetry.Logs;
 using ScimFunctions.Infrastructure.Authentication;
 using ScimFunctions.Infrastructure.Diagnostics;
 using ScimFunctions.Infrastructure.Organizations;
@@ -47,6 +49,14 @@ public class ScaleOutRig : ScimHttp, IAsyncLifetime
 
     public int InstanceCount => _instanceCount;
 
+    /// <summary>What every instance logged (the provisioning records among it).</summary>
+    public List<LogRecord> Logs { get; } = [];
+
+    /// <summary>The log lines of one request, for a failing test's message.</summary>
+    public string LogsOf(string? requestId) => string.Join('\n', Logs.ToList()
+        .Where(l => l.Attributes?.Any(a => a.Key == "RequestId" && Equals(a.Value, requestId)) == true)
+        .Select(l => $"{l.LogLevel} {l.EventId.Name} {string.Join(", ", l.Attributes!.Select(a => $"{a.Key}={a.Value}"))} {l.Exception}"));
+
     public async Task InitializeAsync()
     {
         await _azurite.InitializeAsync();
@@ -75,6 +85,7 @@ public class ScaleOutRig : ScimHttp, IAsyncLifetime
                         ["Scim:Tokens:UnknownTokenBurst"] = "10000",
                         ["Scim:RateLimit:RequestsPerSecond"] = "0",
                     },
+                    ConfigureServices = services => services.AddOpenTelemetry().WithLogging(logging => logging.AddInMemoryExporter(Logs)),
                 },
                 TextWriter.Null,
                 CancellationToken.None));
