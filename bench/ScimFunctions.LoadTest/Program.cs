@@ -3,7 +3,6 @@ using System.Globalization;
 using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Sockets;
-using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json.Nodes;
 using Azure.Data.Tables;
@@ -11,66 +10,120 @@ using ScimFunctions.LoadTest;
 
 // Provisioning benchmark: docs/performance.md explains the phases, the targets and how to read the ratios.
 //   dotnet run -c Release --project bench/ScimFunctions.LoadTest -- [--users 20000] [--concurrency 8] [--out FILE]
+//       [--host local|real] [--instances N]
+// --host real runs the Functions app under the real Functions host (../shared/functions-host); --instances N starts N
+// instances on the same Azurite and spreads the requests over them round-robin.
 var users = Option("--users", 20_000);
 var concurrency = Option("--concurrency", 8);
+var instanceCount = Math.Max(1, Option("--instances", 1));
+var realHost = Text("--host", "local") switch
+{
+    "real" => true,
+    "local" => false,
+    var other => throw new ArgumentException($"--host is local or real, not '{other}'."),
+};
 var sample = Math.Min(2_000, users);
-var output = args.SkipWhile(a => a != "--out").Skip(1).FirstOrDefault();
+var output = Text("--out", null);
 var root = RepositoryRoot();
 var invariant = CultureInfo.InvariantCulture;
+var hostDirectory = Environment.GetEnvironmentVariable("FUNCTIONS_HOST_DIR") ?? Path.Combine(root, "..", "shared", "functions-host");
 
-Console.WriteLine($"Building the local server (Release)...");
-Run("dotnet", $"build \"{Path.Combine(root, "src", "ScimFunctions.LocalHost")}\" -c Release --nologo -v quiet");
-
-var tablePort = FreePort();
-using var azurite = Start(Path.Combine(root, "node_modules", ".bin", "azurite-table"),
-    ["--inMemoryPersistence", "--tableHost", "127.0.0.1", "--tablePort", tablePort.ToString(invariant), "--skipApiVersionCheck", "--silent"], new());
-await WaitForPortAsync(tablePort);
-var storage = $"DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey=Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==;TableEndpoint=http://127.0.0.1:{tablePort}/devstoreaccount1;";
-var token = "schscim_" + Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)).TrimEnd('=').Replace('+', '-').Replace('/', '_');
-var port = FreePort();
-var tokenFile = Path.Combine(Path.GetTempPath(), $"scim-load-{Guid.NewGuid():N}.json");
-
-// The server process: from process start to the first answered request is the start-up time.
-var startClock = Stopwatch.StartNew();
-using var server = Start("dotnet", [Path.Combine(root, "src", "ScimFunctions.LocalHost", "bin", "Release", "net10.0", "ScimFunctions.LocalHost.dll")], new()
+Console.WriteLine(realHost ? "Building the Functions app and the Functions host..." : "Building the local server (Release)...");
+Run("dotnet", $"build \"{Path.Combine(root, "src", realHost ? "ScimFunctions" : "ScimFunctions.LocalHost")}\" -c Release --nologo -v quiet");
+if (realHost)
 {
-    ["Scim__Storage__ConnectionString"] = storage,
-    ["Scim__KeyVault__LocalStorePath"] = tokenFile,
-    ["Scim__RateLimit__RequestsPerSecond"] = "0",
-    ["SCIM_LOCAL_PORT"] = port.ToString(invariant),
-    ["SCIM_LOCAL_TOKENS"] = $"load={token}",
-    ["Logging__LogLevel__ScimFunctions"] = "Warning",
-    ["DOTNET_gcServer"] = "0",
-});
-using var http = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = concurrency * 2, PooledConnectionLifetime = TimeSpan.FromMinutes(10) })
-{
-    BaseAddress = new Uri($"http://127.0.0.1:{port}/api/sch/scim/v2/"),
-    Timeout = TimeSpan.FromSeconds(60),
-};
-http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
-while (true)
-{
-    try
-    {
-        if ((await http.GetAsync("ServiceProviderConfig")).StatusCode == HttpStatusCode.OK)
-        {
-            break;
-        }
-    }
-    catch (HttpRequestException)
-    {
-    }
-
-    if (server.HasExited || startClock.Elapsed > TimeSpan.FromMinutes(2))
-    {
-        throw new InvalidOperationException("The local server did not start.");
-    }
-
-    await Task.Delay(5);
+    Run("bash", $"\"{Path.Combine(hostDirectory, "build.sh")}\"");
 }
 
-var startup = startClock.Elapsed;
-Console.WriteLine($"Server answered after {startup.TotalMilliseconds:F0} ms. Running with {users} users, concurrency {concurrency}.");
+var tablePort = FreePort();
+var blobPort = FreePort();
+var queuePort = FreePort();
+using var azurite = realHost
+    ? Start(Path.Combine(root, "node_modules", ".bin", "azurite"),
+        ["--inMemoryPersistence", "--tableHost", "127.0.0.1", "--tablePort", tablePort.ToString(invariant), "--blobHost", "127.0.0.1", "--blobPort", blobPort.ToString(invariant),
+         "--queueHost", "127.0.0.1", "--queuePort", queuePort.ToString(invariant), "--skipApiVersionCheck", "--silent"], new())
+    : Start(Path.Combine(root, "node_modules", ".bin", "azurite-table"),
+        ["--inMemoryPersistence", "--tableHost", "127.0.0.1", "--tablePort", tablePort.ToString(invariant), "--skipApiVersionCheck", "--silent"], new());
+await WaitForPortAsync(tablePort);
+var storage = $"DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey=Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==;TableEndpoint=http://127.0.0.1:{tablePort}/devstoreaccount1;"
+    + (realHost ? $"BlobEndpoint=http://127.0.0.1:{blobPort}/devstoreaccount1;QueueEndpoint=http://127.0.0.1:{queuePort}/devstoreaccount1;" : string.Empty);
+var tokenFile = Path.Combine(Path.GetTempPath(), $"scim-load-{Guid.NewGuid():N}.json");
+
+// The organization and its token, through the stores scim-admin uses (the instances read the same token file).
+var scimTable = new ScimFunctions.Infrastructure.Storage.ScimTable(new TableServiceClient(storage).GetTableClient("scim"));
+await scimTable.CreateIfNotExistsAsync(CancellationToken.None);
+await new ScimFunctions.Infrastructure.Organizations.OrganizationStore(scimTable, TimeProvider.System).CreateAsync("load", "Load test", null, CancellationToken.None);
+using var tokenStore = new ScimFunctions.Infrastructure.Authentication.FileTokenStore(tokenFile);
+var token = (await new ScimFunctions.Infrastructure.Authentication.TokenIssuer(tokenStore, TimeProvider.System).IssueAsync("load", CancellationToken.None)).Token;
+
+// The instances, one after the other: from the first process start to its first answered request is the start-up time.
+var startClock = Stopwatch.StartNew();
+TimeSpan startup = default;
+var processes = new List<Process>();
+var clients = new List<HttpClient>();
+for (var n = 0; n < instanceCount; n++)
+{
+    var port = FreePort();
+    var settings = new Dictionary<string, string>
+    {
+        ["Scim__Storage__ConnectionString"] = storage,
+        ["Scim__KeyVault__LocalStorePath"] = tokenFile,
+        ["Scim__RateLimit__RequestsPerSecond"] = "0",
+        ["Logging__LogLevel__ScimFunctions"] = "Warning",
+        ["DOTNET_gcServer"] = "0",
+    };
+    if (realHost)
+    {
+        settings["AzureWebJobsStorage"] = storage;
+        settings["AzureFunctionsJobHost__Logging__LogLevel__Default"] = "Warning";
+        processes.Add(Start("bash", [Path.Combine(hostDirectory, "run.sh"), Path.Combine(root, "src", "ScimFunctions", "bin", "Release", "net10.0"), port.ToString(invariant)], settings));
+    }
+    else
+    {
+        settings["SCIM_LOCAL_PORT"] = port.ToString(invariant);
+        settings["SCIM_LOCAL_TOKENS"] = $"load={token}";
+        processes.Add(Start("dotnet", [Path.Combine(root, "src", "ScimFunctions.LocalHost", "bin", "Release", "net10.0", "ScimFunctions.LocalHost.dll")], settings));
+    }
+
+    var client = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = concurrency * 2, PooledConnectionLifetime = TimeSpan.FromMinutes(10) })
+    {
+        BaseAddress = new Uri($"http://127.0.0.1:{port}/api/sch/scim/v2/"),
+        Timeout = TimeSpan.FromSeconds(60),
+    };
+    client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
+    clients.Add(client);
+    var instanceClock = Stopwatch.StartNew();
+    while (true)
+    {
+        try
+        {
+            if ((await client.GetAsync("ServiceProviderConfig")).StatusCode == HttpStatusCode.OK)
+            {
+                break;
+            }
+        }
+        catch (HttpRequestException)
+        {
+        }
+
+        if (processes[^1].HasExited || instanceClock.Elapsed > TimeSpan.FromMinutes(2))
+        {
+            throw new InvalidOperationException($"Instance {n + 1} did not start.");
+        }
+
+        await Task.Delay(5);
+    }
+
+    if (n == 0)
+    {
+        startup = startClock.Elapsed;
+    }
+}
+
+using var http = new Instances(processes, clients);
+var server = processes[0];
+
+Console.WriteLine($"First instance answered after {startup.TotalMilliseconds:F0} ms. Running with {users} users, concurrency {concurrency}, {instanceCount} instance(s), {(realHost ? "real Functions host" : "local server")}.");
 
 var raw = new RawStorage(new TableServiceClient(storage).GetTableClient("raw"));
 await raw.CreateAsync();
@@ -176,7 +229,7 @@ var tenth = Math.Max(1, pages / 10);
 var firstPages = pageTimes.Take(tenth).Average();
 var lastPages = pageTimes.Skip(pages - tenth).Average();
 var report = new StringBuilder()
-    .AppendLine(CultureInfo.InvariantCulture, $"Users: {users:N0}; concurrency {concurrency}; {Environment.ProcessorCount} cores; {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC")
+    .AppendLine(CultureInfo.InvariantCulture, $"Users: {users:N0}; concurrency {concurrency}; {instanceCount} instance(s) under the {(realHost ? "real Functions host" : "local server")}; {Environment.ProcessorCount} cores; {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC")
     .AppendLine()
     .AppendLine("| phase | ops | ops/s | p50 ms | p95 ms | p99 ms | errors | raw ops/s (ours as % of raw) |")
     .AppendLine("|---|---:|---:|---:|---:|---:|---|---|");
@@ -187,7 +240,7 @@ foreach (var (ours, rawPhase) in results)
 
 report.AppendLine()
     .AppendLine(CultureInfo.InvariantCulture, $"- Start-up, process start to first answered request: {startup.TotalMilliseconds:F0} ms (target ≤ 1,500 ms)")
-    .AppendLine(CultureInfo.InvariantCulture, $"- Server memory after {users:N0} users: RSS {rss.Rss / 1024.0:F0} MB, peak {rss.Peak / 1024.0:F0} MB (target ≤ 250 MB)")
+    .AppendLine(CultureInfo.InvariantCulture, $"- Memory of the first instance after {users:N0} users: RSS {rss.Rss / 1024.0:F0} MB, peak {rss.Peak / 1024.0:F0} MB (target ≤ 250 MB; under the real host, the host process)")
     .AppendLine(CultureInfo.InvariantCulture, $"- Lookup p50 at {users:N0} users / at {firstBatch:N0}: {lookupLarge.Percentile(50) / lookupSmall.Percentile(50):F2}× (target ≤ 1.2×)")
     .AppendLine(CultureInfo.InvariantCulture, $"- Single member add p50, group of {members:N0} / group of 10: {addToBig.Percentile(50) / addToSmall.Percentile(50):F2}× (target ≤ 1.2×)")
     .AppendLine(CultureInfo.InvariantCulture, $"- Import page time, last 10% of pages / first 10%: {lastPages / firstPages:F2}× ({firstPages:F1} ms → {lastPages:F1} ms)");
@@ -198,7 +251,7 @@ if (output is not null)
     await File.WriteAllTextAsync(output, report.ToString());
 }
 
-server.Kill(entireProcessTree: true);
+http.Dispose();
 azurite.Kill(entireProcessTree: true);
 File.Delete(tokenFile);
 return 0;
@@ -215,7 +268,9 @@ async Task<string> CreateGroupAsync(string name)
 static StringContent Json(string json) => new(json, Encoding.UTF8, "application/scim+json");
 
 int Option(string name, int fallback) =>
-    args.SkipWhile(a => a != name).Skip(1).FirstOrDefault() is { } text ? int.Parse(text, CultureInfo.InvariantCulture) : fallback;
+    Text(name, null) is { } text ? int.Parse(text, CultureInfo.InvariantCulture) : fallback;
+
+string? Text(string name, string? fallback) => args.SkipWhile(a => a != name).Skip(1).FirstOrDefault() ?? fallback;
 
 static (long Rss, long Peak) Memory(Process process)
 {

@@ -4,8 +4,7 @@ using ScimFunctions.Tests.Support;
 namespace ScimFunctions.Tests.EndToEnd;
 
 /// <summary>What Microsoft Entra ID sends in a provisioning cycle, over HTTP, in both PATCH dialects.</summary>
-[Collection(ScimServerCollection.Name)]
-public sealed class EntraProvisioningTests(ScimServer server)
+public abstract class EntraProvisioningTests(ScimHttp server)
 {
     private const string Entra = "Microsoft Azure Active Directory SCIM Client";
 
@@ -126,3 +125,11 @@ public sealed class EntraProvisioningTests(ScimServer server)
             ["active"] = true,
         });
 }
+
+/// <summary>Under the local server (the function classes on Kestrel, in-process).</summary>
+[Collection(ScimServerCollection.Name)]
+public sealed class EntraProvisioningTestsOnTheLocalServer(ScimServer server) : EntraProvisioningTests(server);
+
+/// <summary>Under the real Functions host, as Azure runs the app.</summary>
+[Collection(RealHostCollection.Name)]
+public sealed class EntraProvisioningTestsUnderTheRealHost(RealHostServer server) : EntraProvisioningTests(server);

@@ -1,15 +1,12 @@
 using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json.Nodes;
-using Microsoft.Extensions.DependencyInjection;
-using ScimFunctions.Infrastructure.Authentication;
 using ScimFunctions.Tests.Support;
 
 namespace ScimFunctions.Tests.EndToEnd;
 
 /// <summary>Every error is a SCIM error message in application/scim+json, with the request id at the end of its detail.</summary>
-[Collection(ScimServerCollection.Name)]
-public sealed class ErrorPathTests(ScimServer server)
+public abstract class ErrorPathTests(ScimHttp server)
 {
     private static readonly JsonNode User = JsonNode.Parse("""{"schemas":["urn:ietf:params:scim:schemas:core:2.0:User"],"userName":"u@example.com"}""")!;
 
@@ -31,10 +28,7 @@ public sealed class ErrorPathTests(ScimServer server)
     {
         var token = await server.NewOrganizationAsync();
         Assert.Equal(200, (await server.SendAsync(HttpMethod.Get, "/Users", token)).Status);
-        var store = server.Services.GetRequiredService<ITokenStore>();
-        var record = await store.FindAsync(ScimToken.Hash(token), CancellationToken.None);
-
-        Assert.True(await store.RevokeAsync(record!.OrganizationId, record.TokenId, CancellationToken.None));
+        await server.RevokeAsync(token);
         await Task.Delay(TimeSpan.FromSeconds(1.2));
 
         Assert.Equal(401, (await server.SendAsync(HttpMethod.Get, "/Users", token)).Status);
@@ -150,3 +144,11 @@ public sealed class ErrorPathTests(ScimServer server)
         Assert.EndsWith($"(request id: {response.RequestId})", response.Detail, StringComparison.Ordinal);
     }
 }
+
+/// <summary>Under the local server (the function classes on Kestrel, in-process).</summary>
+[Collection(ScimServerCollection.Name)]
+public sealed class ErrorPathTestsOnTheLocalServer(ScimServer server) : ErrorPathTests(server);
+
+/// <summary>Under the real Functions host, as Azure runs the app.</summary>
+[Collection(RealHostCollection.Name)]
+public sealed class ErrorPathTestsUnderTheRealHost(RealHostServer server) : ErrorPathTests(server);

@@ -4,8 +4,7 @@ using ScimFunctions.Tests.Support;
 namespace ScimFunctions.Tests.EndToEnd;
 
 /// <summary>What Okta sends: filter with paging, POST with password and groups, PUT, path-less deactivation, import paging.</summary>
-[Collection(ScimServerCollection.Name)]
-public sealed class OktaProvisioningTests(ScimServer server)
+public abstract class OktaProvisioningTests(ScimHttp server)
 {
     private const string Okta = "Okta SCIM Client 1.0.0";
 
@@ -94,3 +93,11 @@ public sealed class OktaProvisioningTests(ScimServer server)
         Assert.Equal(u2, read.Body!["members"]!.AsArray().Single()!["value"]!.GetValue<string>());
     }
 }
+
+/// <summary>Under the local server (the function classes on Kestrel, in-process).</summary>
+[Collection(ScimServerCollection.Name)]
+public sealed class OktaProvisioningTestsOnTheLocalServer(ScimServer server) : OktaProvisioningTests(server);
+
+/// <summary>Under the real Functions host, as Azure runs the app.</summary>
+[Collection(RealHostCollection.Name)]
+public sealed class OktaProvisioningTestsUnderTheRealHost(RealHostServer server) : OktaProvisioningTests(server);

@@ -58,6 +58,34 @@ public sealed class RealHostServer : ScimHttp, IAsyncLifetime
         File.Delete(_tokenFile);
     }
 
+    public override async Task RevokeAsync(string token)
+    {
+        using var store = new FileTokenStore(_tokenFile);
+        await RevokeInAsync(store, token);
+    }
+
+    /// <summary>
+    /// Read from what the worker logged through the host (its console logger): the provisioning record's text
+    /// ends with <c>request {id}, note {note}: {detail}</c>.
+    /// </summary>
+    public override async Task<string?> ProvisioningNoteAsync(string requestId)
+    {
+        var marker = $"request {requestId}, note ";
+        for (var attempt = 0; attempt < 50; attempt++)
+        {
+            var line = HostOutput.Split('\n').FirstOrDefault(l => l.Contains(marker, StringComparison.Ordinal));
+            if (line is not null)
+            {
+                var note = line[(line.IndexOf(marker, StringComparison.Ordinal) + marker.Length)..];
+                return note[..note.IndexOf(':', StringComparison.Ordinal)];
+            }
+
+            await Task.Delay(100);
+        }
+
+        return null;
+    }
+
     public override async Task<string> NewOrganizationAsync(int? maxSeats = null)
     {
         var id = "org-" + Guid.NewGuid().ToString("N")[..12];

@@ -118,6 +118,16 @@ public class ScaleOutRig : ScimHttp, IAsyncLifetime
 
     public override async Task<string> NewOrganizationAsync(int? maxSeats = null) => (await NewOrganizationWithIdAsync(maxSeats)).Token;
 
+    public override async Task RevokeAsync(string token)
+    {
+        using var store = new FileTokenStore(TokenFile);
+        await RevokeInAsync(store, token);
+    }
+
+    public override Task<string?> ProvisioningNoteAsync(string requestId) => Task.FromResult(
+        Logs.ToList().FirstOrDefault(l => l.Attributes?.Any(a => a.Key == "RequestId" && Equals(a.Value, requestId)) == true)?
+            .Attributes!.FirstOrDefault(a => a.Key == "Note").Value?.ToString());
+
     public async Task<(string Id, string Token)> NewOrganizationWithIdAsync(int? maxSeats = null)
     {
         var id = "org-" + Guid.NewGuid().ToString("N")[..12];

@@ -14,6 +14,20 @@ public abstract class ScimHttp
     /// <summary>A new organization with a new token (returned).</summary>
     public abstract Task<string> NewOrganizationAsync(int? maxSeats = null);
 
+    /// <summary>Revokes a token as <c>scim-admin token revoke</c> does, in the store the app reads.</summary>
+    public abstract Task RevokeAsync(string token);
+
+    /// <summary>The <c>Note</c> field of the provisioning record the app wrote for one request.</summary>
+    public abstract Task<string?> ProvisioningNoteAsync(string requestId);
+
+    /// <summary>Revokes a token in a token store.</summary>
+    protected static async Task RevokeInAsync(ScimFunctions.Infrastructure.Authentication.ITokenStore store, string token)
+    {
+        var record = await store.FindAsync(ScimFunctions.Infrastructure.Authentication.ScimToken.Hash(token), CancellationToken.None);
+        Assert.NotNull(record);
+        Assert.True(await store.RevokeAsync(record.OrganizationId, record.TokenId, CancellationToken.None));
+    }
+
     public async Task<ScimResponse> SendAsync(HttpMethod method, string path, string? token, JsonNode? body = null, string contentType = "application/scim+json", string? ifMatch = null, string? userAgent = null)
     {
         using var request = new HttpRequestMessage(method, BaseUrl + path);

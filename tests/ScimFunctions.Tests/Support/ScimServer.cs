@@ -78,6 +78,12 @@ public sealed class ScimServer : ScimHttp, IAsyncLifetime
         File.Delete(_tokenFile);
     }
 
+    public override Task RevokeAsync(string token) => RevokeInAsync(Services.GetRequiredService<ITokenStore>(), token);
+
+    public override Task<string?> ProvisioningNoteAsync(string requestId) => Task.FromResult(
+        Logs.ToList().Single(l => l.Attributes?.Any(a => a.Key == "RequestId" && Equals(a.Value, requestId)) == true)
+            .Attributes!.Single(a => a.Key == "Note").Value?.ToString());
+
     public override async Task<string> NewOrganizationAsync(int? maxSeats = null)
     {
         var id = "org-" + Guid.NewGuid().ToString("N")[..12];
