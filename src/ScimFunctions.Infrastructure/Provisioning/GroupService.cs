@@ -123,6 +123,11 @@ public sealed class GroupService(
             }, cancellationToken).ConfigureAwait(false);
         });
 
+    /// <summary>
+    /// DELETE: removes the group with its index rows and counter in one transaction, then its membership pairs; 204.
+    /// The group goes first, so that a DELETE that fails never leaves a live group stripped of its members; what may
+    /// remain is membership rows of the deleted group, which a repeated DELETE removes before it answers 204.
+    /// </summary>
     public Task<ScimResult> DeleteAsync(ScimRequestContext context, string id, string? ifMatch, CancellationToken cancellationToken) =>
         ServiceErrors.Guard(async () =>
         {
@@ -132,14 +137,10 @@ public sealed class GroupService(
                 var (group, refused) = await ResourceRows.ReadForChangeAsync(table, organization, TableLayout.GroupPrefix, "Group", id, ifMatch, cancellationToken).ConfigureAwait(false);
                 if (group is null)
                 {
-                    return refused!;
-                }
-
-                // Memberships first, so that a failure part-way leaves a group with fewer members, never orphans.
-                var members = await Memberships.MembersAsync(table, organization, id, cancellationToken).ConfigureAwait(false);
-                foreach (var chunk in members.Chunk(Memberships.PairsPerTransaction))
-                {
-                    await table.SubmitAsync([.. chunk.SelectMany(m => Memberships.Remove(organization, id, m.UserId))], cancellationToken).ConfigureAwait(false);
+                    return refused!.Status == 404 && ResourceRows.IsResourceId(id)
+                        && await Memberships.RemoveAllOfGroupAsync(table, organization, id, cancellationToken).ConfigureAwait(false) > 0
+                        ? ScimResult.NoContent()
+                        : refused;
                 }
 
                 var orgRow = await organizations.RequireRowAsync(organization, cancellationToken).ConfigureAwait(false);
@@ -151,12 +152,15 @@ public sealed class GroupService(
                 try
                 {
                     await table.SubmitAsync(actions, cancellationToken).ConfigureAwait(false);
-                    return ScimResult.NoContent();
                 }
                 catch (TableTransactionFailedException e) when (e.Status is 412 or 404 && attempt < options.MaxWriteAttempts)
                 {
                     await WriteRetry.DelayAsync(attempt, cancellationToken).ConfigureAwait(false);
+                    continue;
                 }
+
+                await Memberships.RemoveAllOfGroupAsync(table, organization, id, cancellationToken).ConfigureAwait(false);
+                return ScimResult.NoContent();
             }
         });
 

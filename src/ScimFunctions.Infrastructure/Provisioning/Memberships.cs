@@ -69,13 +69,63 @@ internal static class Memberships
         return groups;
     }
 
-    /// <summary>Removes every membership of a user, a transaction of pairs at a time.</summary>
-    public static async Task RemoveAllOfUserAsync(ScimTable table, string organization, string userId, CancellationToken cancellationToken)
+    /// <summary>Removes every membership of a user, a transaction of pairs at a time; returns how many there were.</summary>
+    public static async Task<int> RemoveAllOfUserAsync(ScimTable table, string organization, string userId, CancellationToken cancellationToken)
     {
         var groupIds = await GroupIdsOfUserAsync(table, organization, userId, cancellationToken).ConfigureAwait(false);
         foreach (var chunk in groupIds.Chunk(PairsPerTransaction))
         {
-            await table.SubmitAsync([.. chunk.SelectMany(g => Remove(organization, g, userId))], cancellationToken).ConfigureAwait(false);
+            await RemovePairsAsync(table, organization, [.. chunk.Select(g => (g, userId))], cancellationToken).ConfigureAwait(false);
+        }
+
+        return groupIds.Count;
+    }
+
+    /// <summary>Removes every member of a group, a transaction of pairs at a time; returns how many there were.</summary>
+    public static async Task<int> RemoveAllOfGroupAsync(ScimTable table, string organization, string groupId, CancellationToken cancellationToken)
+    {
+        var members = await MembersAsync(table, organization, groupId, cancellationToken).ConfigureAwait(false);
+        foreach (var chunk in members.Chunk(PairsPerTransaction))
+        {
+            await RemovePairsAsync(table, organization, [.. chunk.Select(m => (groupId, m.UserId))], cancellationToken).ConfigureAwait(false);
+        }
+
+        return members.Count;
+    }
+
+    /// <summary>
+    /// Deletes pairs in one transaction. When a row is already gone (a concurrent removal, or the other half of a pair
+    /// left by an older failure), the transaction fails as a whole with 404; then each pair is removed on its own with
+    /// whichever of its rows exist, so that a repeated cleanup always finishes.
+    /// </summary>
+    private static async Task RemovePairsAsync(ScimTable table, string organization, IReadOnlyList<(string GroupId, string UserId)> pairs, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await table.SubmitAsync([.. pairs.SelectMany(p => Remove(organization, p.GroupId, p.UserId))], cancellationToken).ConfigureAwait(false);
+        }
+        catch (TableTransactionFailedException e) when (e.Status == 404)
+        {
+            foreach (var (groupId, userId) in pairs)
+            {
+                var present = new List<TableTransactionAction>();
+                foreach (var key in new[] { TableLayout.Member(groupId, userId), TableLayout.Membership(userId, groupId) })
+                {
+                    if (await table.GetAsync(organization, key, cancellationToken).ConfigureAwait(false) is { } row)
+                    {
+                        present.Add(new TableTransactionAction(TableTransactionActionType.Delete, row, ETag.All));
+                    }
+                }
+
+                try
+                {
+                    await table.SubmitAsync(present, cancellationToken).ConfigureAwait(false);
+                }
+                catch (TableTransactionFailedException again) when (again.Status == 404)
+                {
+                    // Removed by someone else in the meantime: nothing left to do for this pair.
+                }
+            }
         }
     }
 }

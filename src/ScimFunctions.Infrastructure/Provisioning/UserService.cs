@@ -100,31 +100,25 @@ public sealed class UserService(
             }, cancellationToken);
         });
 
-    /// <summary>DELETE: removes the user, its index rows and its memberships; 204.</summary>
+    /// <summary>
+    /// DELETE: removes the user with its index rows and counters in one transaction, then its memberships; 204.
+    /// The user goes first, so that a DELETE that fails can never leave a live user stripped of its groups: what
+    /// may remain after a failure is membership rows of the deleted user (the durable record of the unfinished work),
+    /// which a repeated DELETE removes before it answers 204.
+    /// </summary>
     public Task<ScimResult> DeleteAsync(ScimRequestContext context, string id, string? ifMatch, CancellationToken cancellationToken) =>
         ServiceErrors.Guard(async () =>
         {
             var organization = context.OrganizationId;
-            var (existing, refusal) = await ResourceRows.ReadForChangeAsync(table, organization, TableLayout.UserPrefix, "User", id, ifMatch, cancellationToken).ConfigureAwait(false);
-            if (existing is null)
-            {
-                return refusal!;
-            }
-
-            // Memberships first, a pair of rows at a time, so that a failure part-way leaves a user with fewer
-            // memberships and never a membership without its user. Removing them is idempotent: done once.
-            await Memberships.RemoveAllOfUserAsync(table, organization, id, cancellationToken).ConfigureAwait(false);
-
-            var user = existing;
             for (var attempt = 1; ; attempt++)
             {
-                if (attempt > 1)
+                var (user, refusal) = await ResourceRows.ReadForChangeAsync(table, organization, TableLayout.UserPrefix, "User", id, ifMatch, cancellationToken).ConfigureAwait(false);
+                if (user is null)
                 {
-                    (user, refusal) = await ResourceRows.ReadForChangeAsync(table, organization, TableLayout.UserPrefix, "User", id, ifMatch, cancellationToken).ConfigureAwait(false);
-                    if (user is null)
-                    {
-                        return refusal!;
-                    }
+                    return refusal!.Status == 404 && ResourceRows.IsResourceId(id)
+                        && await Memberships.RemoveAllOfUserAsync(table, organization, id, cancellationToken).ConfigureAwait(false) > 0
+                        ? ScimResult.NoContent()
+                        : refusal;
                 }
 
                 var facts = UserFacts.From(user.Document, options.MaxIndexedEmails);
@@ -148,16 +142,17 @@ public sealed class UserService(
                         {
                             LogSeats(counters, counters.ActiveUsers - 1);
                         }
-
-                        return ScimResult.NoContent();
                     }
                     catch (TableTransactionFailedException e) when (e.Status is 412 or 404 && attempt < options.MaxWriteAttempts)
                     {
                         // The user or the counters changed (another instance, or a concurrent change of this user).
+                        await WriteRetry.DelayAsync(attempt, cancellationToken).ConfigureAwait(false);
+                        continue;
                     }
                 }
 
-                await WriteRetry.DelayAsync(attempt, cancellationToken).ConfigureAwait(false);
+                await Memberships.RemoveAllOfUserAsync(table, organization, id, cancellationToken).ConfigureAwait(false);
+                return ScimResult.NoContent();
             }
         });
 

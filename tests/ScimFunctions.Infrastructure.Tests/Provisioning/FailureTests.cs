@@ -78,27 +78,58 @@ public sealed class FailureTests(Azurite azurite)
         await scim.AssertConsistentAsync(org);
     }
 
-    [Fact]
-    public async Task A_failure_after_the_first_membership_chunk_of_a_user_delete_keeps_the_invariants()
+    [Theory]
+    [InlineData("user", 1)]
+    [InlineData("user", 2)]
+    [InlineData("group", 1)]
+    [InlineData("group", 2)]
+    public async Task A_delete_that_fails_never_strips_a_live_resource_and_a_repeated_delete_finishes_it(string kind, int failing)
     {
         var counting = new CountingTableClient(azurite.ServiceClient().GetTableClient("scim"));
         var scim = await Fixture.CreateAsync(azurite, counting);
         var org = await scim.NewOrganizationAsync();
         var user = await scim.CreateUserAsync(org, "member@contoso.com");
+        var others = new List<string>();
         for (var i = 0; i < 60; i++)
         {
-            await scim.Groups.CreateAsync(org, Fixture.GroupBody($"G{i}", user), None);
+            others.Add(await scim.CreateUserAsync(org, $"other{i}@contoso.com"));
         }
 
+        var groups = new List<string>();
+        for (var i = 0; i < 60; i++)
+        {
+            groups.Add((await scim.Groups.CreateAsync(org, Fixture.GroupBody($"G{i}", user, others[i]), None)).Body!["id"]!.GetValue<string>());
+        }
+
+        var big = (await scim.Groups.CreateAsync(org, Fixture.GroupBody("Big", [user, .. others]), None)).Body!["id"]!.GetValue<string>();
+        Func<Task<ScimFunctions.Core.Protocol.ScimResult>> delete = kind == "user"
+            ? () => scim.Users.DeleteAsync(org, user, null, None)
+            : () => scim.Groups.DeleteAsync(org, big, null, None);
+
+        // Transaction 1 removes the resource, 2 and later its membership pairs.
         var transactions = 0;
-        counting.FailTransaction = _ => ++transactions == 2 ? new RequestFailedException(500, "Injected") : null;
-
-        await Assert.ThrowsAsync<StorageUnavailableException>(() => scim.Users.DeleteAsync(org, user, null, None));
-        await scim.AssertConsistentAsync(org);
-
+        counting.FailTransaction = _ => ++transactions == failing ? new RequestFailedException(500, "Injected") : null;
+        await Assert.ThrowsAsync<StorageUnavailableException>(delete);
         counting.FailTransaction = null;
-        Assert.Equal(204, (await scim.Users.DeleteAsync(org, user, null, None)).Status);
+
+        // Either the resource is gone, or it is there with every one of its 61 memberships: never a live user or
+        // group that lost some (the write that failed answered 503, so the client still counts on them).
+        var stillThere = kind == "user"
+            ? await scim.Users.GetAsync(org, user, new Projection(Attributes: "groups"), None)
+            : await scim.Groups.GetAsync(org, big, Projection.Default, None);
+        Assert.Equal(failing == 1 ? 200 : 404, stillThere.Status);
+        if (stillThere.Status == 200)
+        {
+            Assert.Equal(61, stillThere.Body![kind == "user" ? "groups" : "members"]!.AsArray().Count);
+            await scim.AssertConsistentAsync(org);
+        }
+
+        Assert.Equal(204, (await delete()).Status);
+        Assert.Equal(404, (await delete()).Status);
         await scim.AssertConsistentAsync(org);
+        var remaining = await scim.Groups.GetAsync(org, groups[1], Projection.Default, None);
+        Assert.Equal(kind == "user" ? [others[1]] : new[] { user, others[1] }.Order(StringComparer.Ordinal).ToArray(),
+            remaining.Body!["members"]!.AsArray().Select(m => m!["value"]!.GetValue<string>()).Order(StringComparer.Ordinal).ToArray());
     }
 
     [Fact]

@@ -10,8 +10,7 @@ namespace ScimFunctions.Tests.Reliability;
 /// filter and PATCH-path fuzz, wrong media types, oversize bodies. Every answer is a SCIM error with the right status
 /// and scimType, never a 5xx, and nothing is written.
 /// </summary>
-[Collection(ScimServerCollection.Name)]
-public sealed class BadInputTests(ScimServer server)
+public abstract class BadInputTests(ScimHttp server)
 {
     private const string ValidUser = """{"schemas":["urn:ietf:params:scim:schemas:core:2.0:User"],"userName":"fuzz@example.com","active":true,"name":{"givenName":"F","familyName":"Z"},"emails":[{"value":"fuzz@example.com","type":"work","primary":true}]}""";
 
@@ -172,3 +171,11 @@ public sealed class BadInputTests(ScimServer server)
     private static string Patch(params string[] operations) =>
         $"{{\"schemas\":[\"urn:ietf:params:scim:api:messages:2.0:PatchOp\"],\"Operations\":[{string.Join(',', operations)}]}}";
 }
+
+/// <summary>Under the local server.</summary>
+[Collection(ScimServerCollection.Name)]
+public sealed class BadInputTestsOnTheLocalServer(ScimServer server) : BadInputTests(server);
+
+/// <summary>Under the real Functions host: its routing and proxy must not turn any of them into something else.</summary>
+[Collection(RealHostCollection.Name)]
+public sealed class BadInputTestsUnderTheRealHost(RealHostServer server) : BadInputTests(server);
