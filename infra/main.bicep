@@ -37,6 +37,9 @@ param scimBaseUrl string = ''
 @description('Log a SHA-256 of userName instead of the userName itself.')
 param hashUserNamesInLogs bool = false
 
+@description('Until when (UTC, ISO 8601) tokens issued before tokens carried a tag keep working; empty for no end date yet.')
+param legacyTokensUntil string = ''
+
 var abbrs = loadJsonContent('abbreviations.json')
 var resourceToken = toLower(uniqueString(subscription().id, environmentName, location))
 var tags = { 'azd-env-name': environmentName }
@@ -114,6 +117,7 @@ module api 'app/api.bicep' = {
     tokenCacheSeconds: tokenCacheSeconds
     scimBaseUrl: scimBaseUrl
     hashUserNamesInLogs: hashUserNamesInLogs
+    legacyTokensUntil: legacyTokensUntil
   }
 }
 

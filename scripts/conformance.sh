@@ -42,7 +42,7 @@ start_real() {
       --json token issue conformance | python3 -c 'import json,sys; print(json.load(sys.stdin)["token"])' >"$state/token"
   fi
   token=$(cat "$state/token")
-  AzureWebJobsStorage="$storage" Scim__Storage__ConnectionString="$storage" Scim__KeyVault__LocalStorePath="$state/tokens.json" \
+  AZURE_FUNCTIONS_ENVIRONMENT=Development AzureWebJobsStorage="$storage" Scim__Storage__ConnectionString="$storage" Scim__KeyVault__LocalStorePath="$state/tokens.json" \
     "$suites/../functions-host/run.sh" "$root/src/ScimFunctions/bin/Release/net10.0" "$port" >"$state/server.log" 2>&1 &
   echo $! >"$state/server.pid"
   wait_for_server

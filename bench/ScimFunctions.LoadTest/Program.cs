@@ -69,6 +69,7 @@ for (var n = 0; n < instanceCount; n++)
         ["Scim__Storage__ConnectionString"] = storage,
         ["Scim__KeyVault__LocalStorePath"] = tokenFile,
         ["Scim__RateLimit__RequestsPerSecond"] = "0",
+        ["AZURE_FUNCTIONS_ENVIRONMENT"] = "Development",
         ["Logging__LogLevel__ScimFunctions"] = "Warning",
         ["DOTNET_gcServer"] = "0",
     };

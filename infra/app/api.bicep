@@ -16,6 +16,7 @@ param maximumInstanceCount int
 param tokenCacheSeconds int
 param scimBaseUrl string
 param hashUserNamesInLogs bool
+param legacyTokensUntil string
 
 resource plan 'Microsoft.Web/serverfarms@2024-04-01' = {
   name: planName
@@ -103,9 +104,8 @@ resource site 'Microsoft.Web/sites@2024-04-01' = {
       Scim__KeyVault__VaultUri: vaultUri
       Scim__Tokens__CacheSeconds: string(tokenCacheSeconds)
       Scim__Tokens__NegativeCacheSeconds: '60'
-      Scim__Tokens__MaxStaleSeconds: '3600'
-      Scim__Tokens__UnknownTokenLookupsPerSecond: '5'
-      Scim__Tokens__UnknownTokenBurst: '20'
+      Scim__Tokens__MaxStaleSeconds: '900'
+      Scim__Tokens__LegacyTokensUntil: legacyTokensUntil
       Scim__Provisioning__MaxResults: '1000'
       Scim__Provisioning__DefaultPageSize: '100'
       Scim__Provisioning__MaxWriteAttempts: '64'

@@ -303,7 +303,8 @@ public sealed class AdminCli(TextWriter output, TextWriter error, TimeProvider t
         {
             return await call().ConfigureAwait(false);
         }
-        catch (RequestFailedException e) when (e.Status is 401 or 403)
+        catch (Exception e) when (e is RequestFailedException { Status: 401 or 403 }
+            || e.InnerException is RequestFailedException { Status: 401 or 403 })
         {
             throw new AdminException(
                 "Key Vault refused the request: your identity needs the 'Key Vault Secrets Officer' role on the vault (azd up grants it to the deploying principal; new role assignments take a few minutes).",

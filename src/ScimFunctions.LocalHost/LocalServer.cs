@@ -113,6 +113,9 @@ public sealed class LocalServer : IAsyncDisposable
             {
                 ["Scim:Storage:ConnectionString"] = settings.StorageConnectionString ?? LocalServerSettings.AzuriteConnectionString(settings.AzuritePort),
                 ["Scim:KeyVault:LocalStorePath"] = Path.Combine(settings.RepositoryRoot, ".scim", "tokens.json"),
+
+                // The local server is for development: the local token file is allowed (AddScim refuses it elsewhere).
+                ["AZURE_FUNCTIONS_ENVIRONMENT"] = "Development",
                 ["Logging:LogLevel:Default"] = "Warning",
                 ["Logging:LogLevel:ScimFunctions"] = "Information",
             };

@@ -53,6 +53,65 @@ public sealed class FileTokenStore(string path) : ITokenStore, IDisposable
         return found;
     }
 
+    public async IAsyncEnumerable<string> ListHashesAsync([EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        foreach (var hash in (await ReadAsync(cancellationToken).ConfigureAwait(false)).Keys)
+        {
+            yield return hash;
+        }
+    }
+
+    /// <summary>The signing keys live beside the token file, in <c>{path}.keys</c>: one base64 key a line, current first.</summary>
+    public async Task<IReadOnlyList<byte[]>> GetSigningKeysAsync(CancellationToken cancellationToken)
+    {
+        var keys = path + ".keys";
+        if (!File.Exists(keys))
+        {
+            return [];
+        }
+
+        var lines = await File.ReadAllLinesAsync(keys, cancellationToken).ConfigureAwait(false);
+        return [.. lines.Where(l => l.Length > 0).Select(Convert.FromBase64String)];
+    }
+
+    public async Task<byte[]> EnsureSigningKeyAsync(CancellationToken cancellationToken)
+    {
+        await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            var existing = await GetSigningKeysAsync(cancellationToken).ConfigureAwait(false);
+            if (existing.Count > 0)
+            {
+                return existing[0];
+            }
+
+            var key = ScimToken.NewSigningKey();
+            var directory = System.IO.Path.GetDirectoryName(System.IO.Path.GetFullPath(path));
+            if (directory is not null)
+            {
+                Directory.CreateDirectory(directory);
+            }
+
+            var temporary = path + ".keys.tmp";
+            await File.WriteAllTextAsync(temporary, Convert.ToBase64String(key) + "\n", cancellationToken).ConfigureAwait(false);
+            try
+            {
+                // Another process may have made one first: theirs stands, so every issuer tags with the same key.
+                File.Move(temporary, path + ".keys", overwrite: false);
+            }
+            catch (IOException)
+            {
+                File.Delete(temporary);
+            }
+
+            return (await GetSigningKeysAsync(cancellationToken).ConfigureAwait(false))[0];
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
     private async Task<Dictionary<string, TokenRecord>> ReadAsync(CancellationToken cancellationToken)
     {
         if (!File.Exists(path))

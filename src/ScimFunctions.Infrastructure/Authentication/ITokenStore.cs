@@ -18,6 +18,17 @@ public interface ITokenStore
 
     /// <summary>Revokes a token by its id; false when the organization has no such token.</summary>
     Task<bool> RevokeAsync(string organizationId, string tokenId, CancellationToken cancellationToken);
+
+    /// <summary>The hash of every stored token (names only, never a value): the set legacy tokens are checked against.</summary>
+    /// <exception cref="TokenStoreUnavailableException">The store did not answer.</exception>
+    IAsyncEnumerable<string> ListHashesAsync(CancellationToken cancellationToken);
+
+    /// <summary>The keys that tag tokens (<see cref="ScimToken"/>), the current one first; empty before the first is made.</summary>
+    /// <exception cref="TokenStoreUnavailableException">The store did not answer.</exception>
+    Task<IReadOnlyList<byte[]>> GetSigningKeysAsync(CancellationToken cancellationToken);
+
+    /// <summary>The current signing key, made and stored first when there is none (issuing needs write access).</summary>
+    Task<byte[]> EnsureSigningKeyAsync(CancellationToken cancellationToken);
 }
 
 /// <summary>The token store (Key Vault) did not answer or refused the service: authentication cannot be decided (503).</summary>

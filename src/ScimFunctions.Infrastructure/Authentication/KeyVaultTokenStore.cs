@@ -30,10 +30,10 @@ public sealed class KeyVaultTokenStore(SecretClient client) : ITokenStore
         {
             return null;
         }
-        catch (RequestFailedException e) when (e.Status == 403 && string.Equals(e.ErrorCode, "Forbidden", StringComparison.Ordinal)
-            && e.Message.Contains("disabled", StringComparison.OrdinalIgnoreCase))
+        catch (RequestFailedException e) when (e.Status == 403 && InnerErrorCode(e) == "SecretDisabled")
         {
-            // Key Vault refuses to read a disabled secret: the token was revoked.
+            // Key Vault refuses to read a disabled secret: the token was revoked. Any other 403 (the network or the
+            // firewall refused us, the role is missing) says nothing about the token and is an outage below.
             return new TokenRecord(string.Empty, string.Empty, DateTimeOffset.MinValue, Revoked: true);
         }
         catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
@@ -41,6 +41,102 @@ public sealed class KeyVaultTokenStore(SecretClient client) : ITokenStore
             // Throttled, unreachable, timed out, or the app's identity could not get a token for the vault: the
             // answer is unknown, which must never look like a rejected token.
             throw new TokenStoreUnavailableException("Key Vault did not answer the token lookup.", e);
+        }
+    }
+
+    /// <summary>The secret that holds the signing keys: base64 keys separated by commas, the current one first.</summary>
+    public const string SigningKeySecret = "scim-signing-keys";
+
+    public async IAsyncEnumerable<string> ListHashesAsync([EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        var pages = client.GetPropertiesOfSecretsAsync(cancellationToken).AsPages().GetAsyncEnumerator(cancellationToken);
+        try
+        {
+            while (true)
+            {
+                Page<SecretProperties> page;
+                try
+                {
+                    if (!await pages.MoveNextAsync().ConfigureAwait(false))
+                    {
+                        yield break;
+                    }
+
+                    page = pages.Current;
+                }
+                catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+                {
+                    throw new TokenStoreUnavailableException("Key Vault did not list the token hashes.", e);
+                }
+
+                foreach (var properties in page.Values)
+                {
+                    if (properties.Name.StartsWith(SecretPrefix, StringComparison.Ordinal))
+                    {
+                        yield return properties.Name[SecretPrefix.Length..];
+                    }
+                }
+            }
+        }
+        finally
+        {
+            await pages.DisposeAsync().ConfigureAwait(false);
+        }
+    }
+
+    public async Task<IReadOnlyList<byte[]>> GetSigningKeysAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            var secret = await client.GetSecretAsync(SigningKeySecret, cancellationToken: cancellationToken).ConfigureAwait(false);
+            return [.. secret.Value.Value.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(Convert.FromBase64String)];
+        }
+        catch (RequestFailedException e) when (e.Status == 404)
+        {
+            return [];
+        }
+        catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        {
+            throw new TokenStoreUnavailableException("Key Vault did not answer the signing key read.", e);
+        }
+    }
+
+    public async Task<byte[]> EnsureSigningKeyAsync(CancellationToken cancellationToken)
+    {
+        var existing = await GetSigningKeysAsync(cancellationToken).ConfigureAwait(false);
+        if (existing.Count > 0)
+        {
+            return existing[0];
+        }
+
+        var key = ScimToken.NewSigningKey();
+        var secret = new KeyVaultSecret(SigningKeySecret, Convert.ToBase64String(key));
+        secret.Properties.ContentType = "application/vnd.securecodinghub.scim-token-signing-keys";
+        await client.SetSecretAsync(secret, cancellationToken).ConfigureAwait(false);
+        return key;
+    }
+
+    /// <summary>Key Vault's inner error code (<c>SecretDisabled</c>, <c>ForbiddenByConnection</c>, …) from the error body.</summary>
+    private static string? InnerErrorCode(RequestFailedException e)
+    {
+        var content = e.GetRawResponse()?.Content;
+        if (content is null)
+        {
+            return null;
+        }
+
+        try
+        {
+            using var document = System.Text.Json.JsonDocument.Parse(content.ToMemory());
+            return document.RootElement.TryGetProperty("error", out var error)
+                && error.TryGetProperty("innererror", out var inner)
+                && inner.TryGetProperty("code", out var code)
+                ? code.GetString()
+                : null;
+        }
+        catch (System.Text.Json.JsonException)
+        {
+            return null;
         }
     }
 

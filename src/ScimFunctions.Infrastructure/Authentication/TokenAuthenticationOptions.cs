@@ -1,11 +1,12 @@
 namespace ScimFunctions.Infrastructure.Authentication;
 
-/// <summary>Caching and throttling of token lookups (configuration section <c>Scim:Tokens</c>).</summary>
+/// <summary>Caching of token lookups and the transition from legacy tokens (configuration section <c>Scim:Tokens</c>).</summary>
 public sealed class TokenAuthenticationOptions
 {
     /// <summary>
-    /// How long a valid token is trusted without asking the store again: also how long a revoked token keeps
-    /// working (the documented revocation delay). Default 60 seconds.
+    /// How long a valid token is trusted without a successful answer from the store: a cached token is refreshed in
+    /// the background after half of it, so a token revoked while the store answers stops working within it (the
+    /// documented revocation delay). Default 60 seconds.
     /// </summary>
     public int CacheSeconds { get; set; } = 60;
 
@@ -13,14 +14,24 @@ public sealed class TokenAuthenticationOptions
     public int NegativeCacheSeconds { get; set; } = 60;
 
     /// <summary>
-    /// While the store is unavailable, how long a token that was valid keeps working from the cache after its entry
-    /// expired. Default one hour.
+    /// While the store is slow, throttling or down, how long a token that was valid keeps working from the cache
+    /// since its last successful refresh; after that the organization gets 503 (never 401). Default 15 minutes: also
+    /// the longest a token revoked during a store outage keeps working.
     /// </summary>
-    public int MaxStaleSeconds { get; set; } = 3600;
+    public int MaxStaleSeconds { get; set; } = 900;
 
-    /// <summary>Store lookups per second for tokens not in the cache (a flood of bad tokens cannot pass this). Default 5.</summary>
-    public double UnknownTokenLookupsPerSecond { get; set; } = 5;
+    /// <summary>
+    /// How long a request for a token whose cache time is over waits for its refresh before it is served from the cache
+    /// (or, past <see cref="MaxStaleSeconds"/>, refused with 503). Default 250 ms.
+    /// </summary>
+    public int RefreshWaitMilliseconds { get; set; } = 250;
 
-    /// <summary>Lookups that may happen at once above the rate. Default 20.</summary>
-    public int UnknownTokenBurst { get; set; } = 20;
+    /// <summary>
+    /// Tokens in the shape issued before tokens carried a tag are accepted until this time (UTC), and only when their
+    /// hash is one the store holds; null: no end date yet.
+    /// </summary>
+    public DateTimeOffset? LegacyTokensUntil { get; set; }
+
+    /// <summary>How often the set of known token hashes (for legacy tokens) and the signing keys are read again. Default 5 minutes.</summary>
+    public int KeysRefreshSeconds { get; set; } = 300;
 }

@@ -7,10 +7,10 @@ public enum AuthenticationOutcome
     /// <summary>The token is valid: <see cref="AuthenticationResult.OrganizationId"/> is set.</summary>
     Authenticated,
 
-    /// <summary>No token, a malformed, unknown or revoked one: 401.</summary>
+    /// <summary>No token, a malformed, forged, unknown or revoked one: 401.</summary>
     Rejected,
 
-    /// <summary>The store could not answer (or unknown-token lookups are throttled): 503, never 401.</summary>
+    /// <summary>The store could not answer: 503, never 401.</summary>
     Unavailable,
 }
 
@@ -22,76 +22,178 @@ public sealed record AuthenticationResult(AuthenticationOutcome Outcome, string?
 }
 
 /// <summary>
-/// Turns an <c>Authorization</c> header into an organization: hashes the bearer token and looks the hash up in the
-/// store through a short positive cache and a negative cache, with one lookup in flight per hash and a rate limit on
-/// lookups of tokens the cache does not know. When the store is down, tokens that were valid keep working from the
-/// cache; others get <see cref="AuthenticationOutcome.Unavailable"/>, because Entra ID quarantines a job on 401s.
-/// Never logs or keeps a token; the cache is keyed by the hash.
+/// Turns an <c>Authorization</c> header into an organization, asking the token store (Key Vault) as little as it can:
+/// <list type="number">
+/// <item>A token whose tag does not verify with the service's signing keys, or a legacy-shaped token whose hash is not
+///   among the known ones (or past <see cref="TokenAuthenticationOptions.LegacyTokensUntil"/>), is refused here: random
+///   and mutated tokens never reach the store, so nobody's junk can crowd out another organization's valid token.</item>
+/// <item>A genuine token is looked up once (one lookup in flight per hash) and cached. A cached token is served at
+///   once and refreshed in the background after half its cache time; past the cache time a request waits briefly for
+///   the refresh and is otherwise served from the cache, up to <see cref="TokenAuthenticationOptions.MaxStaleSeconds"/>
+///   since the last successful refresh, then answered 503. A slow, throttling or failing store therefore costs cached
+///   organizations nothing, and uncached ones get 503, never 401 (Entra ID quarantines a job on 401s).</item>
+/// </list>
+/// Never logs or keeps a token; the caches are keyed by its hash.
 /// </summary>
 public sealed class TokenAuthenticator
 {
-    private const int MaxNegativeEntries = 10_000;
+    private const int MaxEntries = 10_000;
 
     private readonly ITokenStore _store;
     private readonly TokenAuthenticationOptions _options;
     private readonly TimeProvider _time;
     private readonly ConcurrentDictionary<string, CacheEntry> _cache = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, Lazy<Task<TokenRecord?>>> _inFlight = new(StringComparer.Ordinal);
-    private readonly Lock _bucketLock = new();
-    private double _bucket;
-    private long _bucketStamp;
+    private readonly Refreshed<IReadOnlyList<byte[]>> _signingKeys;
+    private readonly Refreshed<HashSet<string>> _knownHashes;
+    private long _storeLookups;
+
+    /// <summary>Whether the store's last answer came, and in time; while it does not, nobody waits for it.</summary>
+    private volatile bool _storeAnswers = true;
 
     public TokenAuthenticator(ITokenStore store, TokenAuthenticationOptions options, TimeProvider time)
     {
         _store = store;
         _options = options;
         _time = time;
-        _bucket = options.UnknownTokenBurst;
-        _bucketStamp = time.GetTimestamp();
+        var refresh = TimeSpan.FromSeconds(options.KeysRefreshSeconds);
+        _signingKeys = new Refreshed<IReadOnlyList<byte[]>>(store.GetSigningKeysAsync, refresh, time);
+        _knownHashes = new Refreshed<HashSet<string>>(async ct =>
+        {
+            var hashes = new HashSet<string>(StringComparer.Ordinal);
+            await foreach (var hash in store.ListHashesAsync(ct).ConfigureAwait(false))
+            {
+                hashes.Add(hash);
+            }
+
+            return hashes;
+        }, refresh, time);
     }
 
-    /// <summary>Store lookups made so far (for tests and diagnostics).</summary>
+    /// <summary>Lookups of single token hashes made so far (for tests and diagnostics).</summary>
     public long StoreLookups => Interlocked.Read(ref _storeLookups);
-
-    private long _storeLookups;
 
     public async Task<AuthenticationResult> AuthenticateAsync(string? authorization, CancellationToken cancellationToken)
     {
         var token = ReadBearer(authorization);
-        if (!ScimToken.IsWellFormed(token))
+        try
         {
-            return AuthenticationResult.Rejected;
-        }
+            if (ScimToken.IsTagged(token))
+            {
+                var keys = await _signingKeys.GetAsync(cancellationToken).ConfigureAwait(false);
+                if (!ScimToken.HasValidTag(token!, keys))
+                {
+                    // A token issued after the keys were read would be tagged with a key made since: read them again
+                    // soon, at most once per refresh period whatever is sent.
+                    _signingKeys.RefreshSoon();
+                    return AuthenticationResult.Rejected;
+                }
+            }
+            else if (ScimToken.IsLegacy(token))
+            {
+                if (_options.LegacyTokensUntil is { } end && _time.GetUtcNow() > end)
+                {
+                    return AuthenticationResult.Rejected;
+                }
 
-        var hash = ScimToken.Hash(token!);
-        var now = _time.GetUtcNow();
-        _cache.TryGetValue(hash, out var cached);
-        if (cached is not null && cached.Expires > now)
-        {
-            return cached.ToResult();
+                if (!(await _knownHashes.GetAsync(cancellationToken).ConfigureAwait(false)).Contains(ScimToken.Hash(token!)))
+                {
+                    _knownHashes.RefreshSoon();
+                    return AuthenticationResult.Rejected;
+                }
+            }
+            else
+            {
+                return AuthenticationResult.Rejected;
+            }
         }
-
-        if (cached is null && !TryTakeLookup())
+        catch (Exception e) when (e is TokenStoreUnavailableException || (e is OperationCanceledException && cancellationToken.IsCancellationRequested))
         {
             return AuthenticationResult.Unavailable;
         }
 
-        TokenRecord? record;
+        return await ResolveAsync(ScimToken.Hash(token!), cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Forgets a token hash, so that a revocation made by this process takes effect at once.</summary>
+    public void Forget(string tokenHash) => _cache.TryRemove(tokenHash, out _);
+
+    private async Task<AuthenticationResult> ResolveAsync(string hash, CancellationToken cancellationToken)
+    {
+        var now = _time.GetUtcNow();
+        if (_cache.TryGetValue(hash, out var cached))
+        {
+            var age = now - cached.Refreshed;
+            if (cached.Record is null)
+            {
+                if (age < TimeSpan.FromSeconds(_options.NegativeCacheSeconds))
+                {
+                    return AuthenticationResult.Rejected;
+                }
+            }
+            else if (age < TimeSpan.FromSeconds(_options.CacheSeconds))
+            {
+                if (age >= TimeSpan.FromSeconds(_options.CacheSeconds / 2.0))
+                {
+                    _ = RefreshAsync(hash);
+                }
+
+                return cached.ToResult();
+            }
+            else
+            {
+                // Past the cache time: wait briefly for the answer while the store answers promptly, so that a revoked
+                // token stops within the cache time; while it does not, serve the entry at once.
+                var refresh = RefreshAsync(hash);
+                if (_storeAnswers)
+                {
+                    var answered = await Task.WhenAny(refresh, Task.Delay(TimeSpan.FromMilliseconds(_options.RefreshWaitMilliseconds), _time, cancellationToken)).ConfigureAwait(false) == refresh;
+                    if (!answered)
+                    {
+                        _storeAnswers = false;
+                    }
+                    else if (_cache.TryGetValue(hash, out var fresh) && fresh.Refreshed > cached.Refreshed)
+                    {
+                        return fresh.ToResult();
+                    }
+                }
+
+                return age < TimeSpan.FromSeconds(_options.MaxStaleSeconds) ? cached.ToResult() : AuthenticationResult.Unavailable;
+            }
+        }
+
         try
         {
-            record = await LookupOnceAsync(hash, cancellationToken).ConfigureAwait(false);
+            var record = await LookupOnceAsync(hash).WaitAsync(cancellationToken).ConfigureAwait(false);
+            _storeAnswers = true;
+            return Remember(hash, record).ToResult();
+        }
+        catch (Exception e) when (e is TokenStoreUnavailableException || (e is OperationCanceledException && cancellationToken.IsCancellationRequested))
+        {
+            // The store did not answer within the request's time: unknown, which must never look like a rejection.
+            return AuthenticationResult.Unavailable;
+        }
+    }
+
+    /// <summary>Asks the store again in the background; an answer replaces the entry, a failure leaves it as it was.</summary>
+    private async Task RefreshAsync(string hash)
+    {
+        try
+        {
+            Remember(hash, await LookupOnceAsync(hash).ConfigureAwait(false));
+            _storeAnswers = true;
         }
         catch (TokenStoreUnavailableException)
         {
-            // Keep organizations whose token was valid working through an outage of the store.
-            return cached is { Record.Revoked: false } && cached.Expires.AddSeconds(_options.MaxStaleSeconds) > now
-                ? cached.ToResult()
-                : AuthenticationResult.Unavailable;
+            // The entry keeps its last successful refresh time: MaxStaleSeconds runs from there.
+            _storeAnswers = false;
         }
+    }
 
-        var valid = record is { Revoked: false };
-        var entry = new CacheEntry(valid ? record : null, now.AddSeconds(valid ? _options.CacheSeconds : _options.NegativeCacheSeconds));
-        if (!valid && _cache.Count >= MaxNegativeEntries)
+    private CacheEntry Remember(string hash, TokenRecord? record)
+    {
+        var entry = new CacheEntry(record is { Revoked: false } ? record : null, _time.GetUtcNow());
+        if (_cache.Count >= MaxEntries)
         {
             foreach (var stale in _cache.Where(e => e.Value.Record is null).Select(e => e.Key).ToList())
             {
@@ -100,46 +202,24 @@ public sealed class TokenAuthenticator
         }
 
         _cache[hash] = entry;
-        return entry.ToResult();
+        return entry;
     }
 
-    /// <summary>Forgets a token hash, so that a revocation made by this process takes effect at once.</summary>
-    public void Forget(string tokenHash) => _cache.TryRemove(tokenHash, out _);
-
-    private async Task<TokenRecord?> LookupOnceAsync(string hash, CancellationToken cancellationToken)
+    private Task<TokenRecord?> LookupOnceAsync(string hash)
     {
-        var lookup = _inFlight.GetOrAdd(hash, h => new Lazy<Task<TokenRecord?>>(() =>
+        var lookup = _inFlight.GetOrAdd(hash, h => new Lazy<Task<TokenRecord?>>(async () =>
         {
             Interlocked.Increment(ref _storeLookups);
-            return _store.FindAsync(h, CancellationToken.None);
-        }));
-        try
-        {
-            return await lookup.Value.WaitAsync(cancellationToken).ConfigureAwait(false);
-        }
-        finally
-        {
-            _inFlight.TryRemove(new KeyValuePair<string, Lazy<Task<TokenRecord?>>>(hash, lookup));
-        }
-    }
-
-    /// <summary>A token bucket for lookups of hashes the cache does not know.</summary>
-    private bool TryTakeLookup()
-    {
-        lock (_bucketLock)
-        {
-            var stamp = _time.GetTimestamp();
-            var elapsed = _time.GetElapsedTime(_bucketStamp, stamp).TotalSeconds;
-            _bucketStamp = stamp;
-            _bucket = Math.Min(_options.UnknownTokenBurst, _bucket + (elapsed * _options.UnknownTokenLookupsPerSecond));
-            if (_bucket < 1)
+            try
             {
-                return false;
+                return await _store.FindAsync(h, CancellationToken.None).ConfigureAwait(false);
             }
-
-            _bucket -= 1;
-            return true;
-        }
+            finally
+            {
+                _inFlight.TryRemove(h, out _);
+            }
+        }));
+        return lookup.Value;
     }
 
     private static string? ReadBearer(string? authorization)
@@ -154,10 +234,82 @@ public sealed class TokenAuthenticator
         return value.StartsWith(scheme, StringComparison.OrdinalIgnoreCase) ? value[scheme.Length..].Trim() : value;
     }
 
-    private sealed record CacheEntry(TokenRecord? Record, DateTimeOffset Expires)
+    private sealed record CacheEntry(TokenRecord? Record, DateTimeOffset Refreshed)
     {
         public AuthenticationResult ToResult() => Record is { Revoked: false } record
             ? new AuthenticationResult(AuthenticationOutcome.Authenticated, record.OrganizationId, record.TokenId)
             : AuthenticationResult.Rejected;
+    }
+
+    /// <summary>
+    /// A value read from the store, read again every period in the background (the old value serves meanwhile), and
+    /// read at once only the first time. <see cref="RefreshSoon"/> asks for an early read, at most once per period.
+    /// </summary>
+    private sealed class Refreshed<T>(Func<CancellationToken, Task<T>> read, TimeSpan period, TimeProvider time)
+        where T : class
+    {
+        private readonly Lock _gate = new();
+        private T? _value;
+        private DateTimeOffset _read;
+        private DateTimeOffset _earlyAsked = DateTimeOffset.MinValue;
+        private Task<T>? _reading;
+
+        public async Task<T> GetAsync(CancellationToken cancellationToken)
+        {
+            Task<T> reading;
+            lock (_gate)
+            {
+                if (_value is not null)
+                {
+                    if (time.GetUtcNow() - _read >= period)
+                    {
+                        _ = StartRead();
+                    }
+
+                    return _value;
+                }
+
+                reading = StartRead();
+            }
+
+            return await reading.WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+
+        public void RefreshSoon()
+        {
+            lock (_gate)
+            {
+                var now = time.GetUtcNow();
+                if (_value is not null && now - _earlyAsked >= period && now - _read >= TimeSpan.FromSeconds(1))
+                {
+                    _earlyAsked = now;
+                    _ = StartRead();
+                }
+            }
+        }
+
+        /// <summary>Starts a read unless one is under way; called under the lock.</summary>
+        private Task<T> StartRead()
+        {
+            if (_reading is { IsCompleted: false } running)
+            {
+                return running;
+            }
+
+            _reading = ReadAsync();
+            return _reading;
+        }
+
+        private async Task<T> ReadAsync()
+        {
+            var value = await read(CancellationToken.None).ConfigureAwait(false);
+            lock (_gate)
+            {
+                _value = value;
+                _read = time.GetUtcNow();
+            }
+
+            return value;
+        }
     }
 }

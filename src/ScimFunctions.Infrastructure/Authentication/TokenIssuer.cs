@@ -9,16 +9,19 @@ public sealed class TokenIssuer(ITokenStore store, TimeProvider time)
 
     public async Task<IssuedToken> IssueAsync(string organizationId, CancellationToken cancellationToken)
     {
-        var token = ScimToken.Generate();
+        var token = ScimToken.Generate(await store.EnsureSigningKeyAsync(cancellationToken).ConfigureAwait(false));
         return new IssuedToken(token, await RegisterAsync(organizationId, token, cancellationToken).ConfigureAwait(false));
     }
 
-    /// <summary>Stores the hash of a token chosen elsewhere (local development and tests); it must be well formed.</summary>
+    /// <summary>
+    /// Stores the hash of a token chosen elsewhere (local development with <c>SCIM_LOCAL_TOKENS</c>, tests); it must be
+    /// well formed. A legacy-shaped one is accepted by the endpoint only while legacy tokens are.
+    /// </summary>
     public async Task<TokenRecord> RegisterAsync(string organizationId, string token, CancellationToken cancellationToken)
     {
         if (!ScimToken.IsWellFormed(token))
         {
-            throw new ArgumentException($"A SCIM token is '{ScimToken.Prefix}' followed by 43 base64url characters (256 random bits).", nameof(token));
+            throw new ArgumentException($"A SCIM token is '{ScimToken.Prefix}' followed by 43 base64url characters (256 random bits) and, when issued by the service, '.' and its 22-character tag.", nameof(token));
         }
 
         var record = new TokenRecord(organizationId, "tok-" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(6)), time.GetUtcNow(), Revoked: false);

@@ -35,6 +35,13 @@ public static class ScimServiceCollectionExtensions
         var extensions = scim.GetSection("Extensions").Get<List<ExtensionSchemaOptions>>() ?? [];
         var rateLimit = scim.GetSection("RateLimit").Get<RateLimitOptions>() ?? new RateLimitOptions();
 
+        if (tokens.VaultUri is null && !IsDevelopment(configuration))
+        {
+            throw new InvalidOperationException(
+                "Scim:KeyVault:VaultUri (app setting Scim__KeyVault__VaultUri) is not set. Outside Development the token hashes "
+                + "must be in Key Vault: the local token file is for development only (AZURE_FUNCTIONS_ENVIRONMENT=Development).");
+        }
+
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton(host);
         services.AddSingleton(authentication);
@@ -67,6 +74,15 @@ public static class ScimServiceCollectionExtensions
 
         return services;
     }
+
+    private static readonly string[] EnvironmentSettings = ["AZURE_FUNCTIONS_ENVIRONMENT", "DOTNET_ENVIRONMENT", "ASPNETCORE_ENVIRONMENT"];
+
+    /// <summary>The Functions, .NET or ASP.NET Core environment name is Development.</summary>
+    private static bool IsDevelopment(IConfiguration configuration) =>
+        EnvironmentSettings
+            .Select(name => configuration[name])
+            .FirstOrDefault(value => !string.IsNullOrWhiteSpace(value)) is { } environment
+        && environment.Equals(Environments.Development, StringComparison.OrdinalIgnoreCase);
 
     /// <summary>
     /// Traces and logs through OpenTelemetry: to Application Insights with the Azure Monitor exporter when

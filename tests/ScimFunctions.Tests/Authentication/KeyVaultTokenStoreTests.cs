@@ -33,15 +33,49 @@ public sealed class KeyVaultTokenStoreTests : IDisposable
         Assert.False(found.Revoked);
         Assert.True(_vault.UnauthenticatedRequests >= 1);
         Assert.Contains("https://vault.azure.net/.default", _credential.Scopes);
-        var name = Assert.Single(_vault.SecretNames);
+        var name = Assert.Single(_vault.SecretNames, n => n.StartsWith(KeyVaultTokenStore.SecretPrefix, StringComparison.Ordinal));
         Assert.Equal(KeyVaultTokenStore.SecretPrefix + ScimToken.Hash(issued.Token), name);
         Assert.DoesNotContain(issued.Token[ScimToken.Prefix.Length..], name, StringComparison.Ordinal);
+        Assert.True(ScimToken.HasValidTag(issued.Token, await store.GetSigningKeysAsync(CancellationToken.None)));
+    }
+
+    [Fact]
+    public async Task One_signing_key_is_made_once_and_the_known_hashes_are_listed_by_name()
+    {
+        var store = Store();
+        Assert.Empty(await store.GetSigningKeysAsync(CancellationToken.None));
+
+        var first = await new TokenIssuer(store, TimeProvider.System).IssueAsync("contoso", CancellationToken.None);
+        var second = await new TokenIssuer(store, TimeProvider.System).IssueAsync("fabrikam", CancellationToken.None);
+        var hashes = new List<string>();
+        await foreach (var hash in store.ListHashesAsync(CancellationToken.None))
+        {
+            hashes.Add(hash);
+        }
+
+        Assert.Single(await store.GetSigningKeysAsync(CancellationToken.None));
+        Assert.Equal(new[] { ScimToken.Hash(first.Token), ScimToken.Hash(second.Token) }.Order(StringComparer.Ordinal), hashes.Order(StringComparer.Ordinal));
+    }
+
+    [Fact]
+    public async Task Only_a_disabled_secret_means_revoked_and_a_network_denial_is_an_outage()
+    {
+        var store = Store();
+        var issued = await new TokenIssuer(store, TimeProvider.System).IssueAsync("contoso", CancellationToken.None);
+        _vault.ForbiddenBy = "ForbiddenByConnection";
+
+        // "Public network access is disabled…": a 403 whose message says "disabled", about the vault, not the token.
+        await Assert.ThrowsAsync<TokenStoreUnavailableException>(() => store.FindAsync(ScimToken.Hash(issued.Token), CancellationToken.None));
+
+        _vault.ForbiddenBy = null;
+        Assert.True(await store.RevokeAsync("contoso", issued.Record.TokenId, CancellationToken.None));
+        Assert.True((await store.FindAsync(ScimToken.Hash(issued.Token), CancellationToken.None))!.Revoked);
     }
 
     [Fact]
     public async Task Unknown_hash_is_null()
     {
-        Assert.Null(await Store().FindAsync(ScimToken.Hash(ScimToken.Generate()), CancellationToken.None));
+        Assert.Null(await Store().FindAsync(ScimToken.Hash(ScimToken.GenerateLegacy()), CancellationToken.None));
     }
 
     [Fact]
@@ -74,6 +108,6 @@ public sealed class KeyVaultTokenStoreTests : IDisposable
     {
         _vault.Outage = status;
 
-        await Assert.ThrowsAsync<TokenStoreUnavailableException>(() => Store().FindAsync(ScimToken.Hash(ScimToken.Generate()), CancellationToken.None));
+        await Assert.ThrowsAsync<TokenStoreUnavailableException>(() => Store().FindAsync(ScimToken.Hash(ScimToken.GenerateLegacy()), CancellationToken.None));
     }
 }

@@ -20,7 +20,7 @@ public sealed class OutageTests
     {
         var azurite = new Azurite();
         await azurite.InitializeAsync();
-        var token = ScimToken.Generate();
+        var token = ScimToken.GenerateLegacy();
         var tokenFile = Path.Combine(Path.GetTempPath(), "scim-outage-" + Guid.NewGuid().ToString("N") + ".json");
         await using var server = await LocalServer.StartAsync(
             new LocalServerSettings
@@ -56,7 +56,7 @@ public sealed class OutageTests
     public async Task An_unexpected_exception_is_a_scim_500_without_internals()
     {
         var store = new Mock<ITokenStore>();
-        var token = ScimToken.Generate();
+        var token = ScimToken.GenerateLegacy();
         store.Setup(s => s.FindAsync(It.IsAny<string>(), It.IsAny<CancellationToken>())).ReturnsAsync(new TokenRecord("contoso", "tok", DateTimeOffset.UnixEpoch, false));
         var endpoint = new ScimEndpoint(new TokenAuthenticator(store.Object, new TokenAuthenticationOptions(), TimeProvider.System),
             new OrganizationRateLimiter(new RateLimitOptions(), TimeProvider.System), new ScimHostOptions(), NullLogger<ScimEndpoint>.Instance, TimeProvider.System);

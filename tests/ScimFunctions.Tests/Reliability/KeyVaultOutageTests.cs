@@ -33,7 +33,7 @@ public sealed class KeyVaultOutageTests : IDisposable
                 Transport = new HttpClientTransport(new HttpClient(_vault, disposeHandler: false)),
                 Retry = { MaxRetries = 0 },
             }));
-            var (known, newcomer) = (ScimToken.Generate(), ScimToken.Generate());
+            var (known, newcomer) = (ScimToken.GenerateLegacy(), ScimToken.GenerateLegacy());
             await using var server = await LocalServer.StartAsync(
                 new LocalServerSettings
                 {

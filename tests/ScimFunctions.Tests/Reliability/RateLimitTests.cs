@@ -37,7 +37,7 @@ public sealed class RateLimitTests
         await azurite.InitializeAsync();
         try
         {
-            var (busy, quiet) = (ScimToken.Generate(), ScimToken.Generate());
+            var (busy, quiet) = (ScimToken.GenerateLegacy(), ScimToken.GenerateLegacy());
             var tokenFile = Path.Combine(Path.GetTempPath(), "scim-rate-" + Guid.NewGuid().ToString("N") + ".json");
             await using var server = await LocalServer.StartAsync(
                 new LocalServerSettings

@@ -23,7 +23,7 @@ public sealed class StorageOutageRecoveryTests
         var data = Directory.CreateTempSubdirectory("scim-outage-");
         var azurite = new Azurite();
         await azurite.InitializeAsync();
-        var token = ScimToken.Generate();
+        var token = ScimToken.GenerateLegacy();
         var tokenFile = Path.Combine(data.FullName, "tokens.json");
         try
         {

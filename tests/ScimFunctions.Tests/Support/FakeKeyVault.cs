@@ -23,8 +23,22 @@ public sealed class FakeKeyVault : HttpMessageHandler
     /// <summary>When set, every request fails with this status (an outage or throttling).</summary>
     public HttpStatusCode? Outage { get; set; }
 
+    /// <summary>Added before every answer (a slow vault).</summary>
+    public TimeSpan Delay { get; set; }
+
+    /// <summary>The names of the secrets read by GET, in order.</summary>
+    public IReadOnlyCollection<string> SecretsRead => _read.ToArray();
+
+    private readonly ConcurrentQueue<string> _read = new();
+
     /// <summary>When set, every authenticated request is refused with 403 (the caller lacks the role).</summary>
     public bool Forbidden { get; set; }
+
+    /// <summary>
+    /// When set, every authenticated request is refused with 403 and this inner error code, as a vault whose public
+    /// network access is off answers (<c>ForbiddenByConnection</c>, "Public network access is disabled…").
+    /// </summary>
+    public string? ForbiddenBy { get; set; }
 
     public int UnauthenticatedRequests { get; private set; }
 
@@ -34,6 +48,11 @@ public sealed class FakeKeyVault : HttpMessageHandler
 
     protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
     {
+        if (Delay > TimeSpan.Zero)
+        {
+            await Task.Delay(Delay, cancellationToken);
+        }
+
         if (Outage is { } outage)
         {
             return Json(outage, new JsonObject { ["error"] = new JsonObject { ["code"] = "ServiceUnavailable", ["message"] = "Injected outage" } });
@@ -46,6 +65,11 @@ public sealed class FakeKeyVault : HttpMessageHandler
             challenge.Headers.TryAddWithoutValidation("WWW-Authenticate",
                 "Bearer authorization=\"https://login.microsoftonline.com/72f988bf-86f1-41af-91ab-2d7cd011db47\", resource=\"https://vault.azure.net\"");
             return challenge;
+        }
+
+        if (ForbiddenBy is { } inner)
+        {
+            return Error(HttpStatusCode.Forbidden, "Forbidden", "Public network access is disabled and request is not from a trusted service nor via an approved private link.", inner);
         }
 
         if (Forbidden)
@@ -66,6 +90,10 @@ public sealed class FakeKeyVault : HttpMessageHandler
         }
 
         var name = segments[1];
+        if (request.Method == HttpMethod.Get)
+        {
+            _read.Enqueue(name);
+        }
         if (request.Method == HttpMethod.Put)
         {
             var body = JsonNode.Parse(await request.Content!.ReadAsStringAsync(cancellationToken))!.AsObject();

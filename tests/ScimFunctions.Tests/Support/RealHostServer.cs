@@ -40,8 +40,7 @@ public sealed class RealHostServer : ScimHttp, IAsyncLifetime
                 ["Scim__KeyVault__LocalStorePath"] = _tokenFile,
                 ["Scim__Tokens__CacheSeconds"] = "1",
                 ["Scim__Tokens__NegativeCacheSeconds"] = "1",
-                ["Scim__Tokens__UnknownTokenLookupsPerSecond"] = "1000",
-                ["Scim__Tokens__UnknownTokenBurst"] = "10000",
+                ["AZURE_FUNCTIONS_ENVIRONMENT"] = "Development",
             },
             "/api/sch/scim/v2/ServiceProviderConfig");
     }

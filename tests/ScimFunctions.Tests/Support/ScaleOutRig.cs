@@ -81,8 +81,6 @@ public class ScaleOutRig : ScimHttp, IAsyncLifetime
                         ["Scim:KeyVault:LocalStorePath"] = TokenFile,
                         ["Scim:Tokens:CacheSeconds"] = "1",
                         ["Scim:Tokens:NegativeCacheSeconds"] = "1",
-                        ["Scim:Tokens:UnknownTokenLookupsPerSecond"] = "1000",
-                        ["Scim:Tokens:UnknownTokenBurst"] = "10000",
                         ["Scim:RateLimit:RequestsPerSecond"] = "0",
                     },
                     ConfigureServices = services => services.AddOpenTelemetry().WithLogging(logging => logging.AddInMemoryExporter(Logs)),

@@ -27,9 +27,9 @@ public sealed class ScimServer : ScimHttp, IAsyncLifetime
 
     public string OrgB { get; } = "org-b-" + Guid.NewGuid().ToString("N")[..8];
 
-    public string TokenA { get; } = ScimToken.Generate();
+    public string TokenA { get; } = ScimToken.GenerateLegacy();
 
-    public string TokenB { get; } = ScimToken.Generate();
+    public string TokenB { get; } = ScimToken.GenerateLegacy();
 
     public override string BaseUrl => _server!.BaseUrl;
 
@@ -52,11 +52,6 @@ public sealed class ScimServer : ScimHttp, IAsyncLifetime
                     ["Scim:KeyVault:LocalStorePath"] = _tokenFile,
                     ["Scim:Tokens:CacheSeconds"] = "1",
                     ["Scim:Tokens:NegativeCacheSeconds"] = "1",
-
-                    // Many test classes share this server and each registers new tokens: the per-instance throttle of
-                    // unknown-token lookups (tested in TokenAuthenticatorTests) would make their first requests 503.
-                    ["Scim:Tokens:UnknownTokenLookupsPerSecond"] = "1000",
-                    ["Scim:Tokens:UnknownTokenBurst"] = "10000",
                 },
                 ConfigureServices = services => services.AddOpenTelemetry()
                     .WithLogging(logging => logging.AddInMemoryExporter(Logs))
@@ -88,9 +83,7 @@ public sealed class ScimServer : ScimHttp, IAsyncLifetime
     {
         var id = "org-" + Guid.NewGuid().ToString("N")[..12];
         await Services.GetRequiredService<Infrastructure.Organizations.OrganizationStore>().CreateAsync(id, id, maxSeats, CancellationToken.None);
-        var token = ScimToken.Generate();
-        await Services.GetRequiredService<TokenIssuer>().RegisterAsync(id, token, CancellationToken.None);
-        return token;
+        return (await Services.GetRequiredService<TokenIssuer>().IssueAsync(id, CancellationToken.None)).Token;
     }
 }
 

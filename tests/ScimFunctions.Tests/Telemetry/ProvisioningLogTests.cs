@@ -43,7 +43,7 @@ public sealed class ProvisioningLogTests(ScimServer server)
     public async Task Rejected_tokens_are_logged_without_the_token_or_its_hash()
     {
         var token = await server.NewOrganizationAsync();
-        var bogus = ScimToken.Generate();
+        var bogus = ScimToken.Generate(ScimToken.NewSigningKey());
         await server.SendAsync(HttpMethod.Get, "/Users", token);
         var rejected = await server.SendAsync(HttpMethod.Get, "/Users", bogus);
 
