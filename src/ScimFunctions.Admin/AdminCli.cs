@@ -28,7 +28,8 @@ public sealed class AdminCli(TextWriter output, TextWriter error, TimeProvider t
           --local                                Azurite on 127.0.0.1:10002 and .scim/tokens.json
           --table-endpoint URL --vault-uri URL   a deployment, signed in with DefaultAzureCredential
           (or AZURE_STORAGE_TABLE_ENDPOINT and AZURE_KEY_VAULT_ENDPOINT in the environment)
-        options: --json (machine-readable output), --table-name NAME, --connection-string CS, --token-store FILE
+        options: --json (machine-readable output), --table-name NAME, --connection-string CS, --token-store FILE,
+                 --yes (confirm a change to a deployment; the target is printed before every change)
 
         commands:
           org create <org-id> --name <name> [--max-seats <n>]
@@ -46,6 +47,12 @@ public sealed class AdminCli(TextWriter output, TextWriter error, TimeProvider t
           user delete <org-id> <user-id>         removes a user, its index rows and its memberships
         """;
 
+    /// <summary>The commands that change data: they print the target first and need --yes on a non-local one.</summary>
+    private static readonly HashSet<string> Changes = new(StringComparer.Ordinal)
+    {
+        "org create", "org set-seats", "org set-adoption", "org migrate", "token issue", "token revoke", "user create", "user delete",
+    };
+
     private static readonly JsonSerializerOptions JsonOutput = new() { WriteIndented = true, PropertyNamingPolicy = JsonNamingPolicy.CamelCase };
 
     public async Task<int> RunAsync(string[] args, Func<AdminOptions, AdminTarget> resolve, CancellationToken cancellationToken)
@@ -61,8 +68,20 @@ public sealed class AdminCli(TextWriter output, TextWriter error, TimeProvider t
 
         try
         {
+            parsed.RefuseUnknownOptions();
             var options = parsed.Options();
             var target = resolve(options);
+            if (Changes.Contains(string.Join(' ', parsed.Words.Take(2))))
+            {
+                // Say where the change lands before making it; a deployment's data changes only when confirmed.
+                var organization = parsed.Words.Count > 2 ? $", organization {parsed.Words[2]}" : parsed.Has("all") ? ", every organization" : string.Empty;
+                await error.WriteLineAsync($"Target: {target.Description}{organization}").ConfigureAwait(false);
+                if (!target.IsLocal && !parsed.Has("yes"))
+                {
+                    throw new AdminException("This changes a deployment's data: check the target above and run the command again with --yes.", ExitCodes.Usage);
+                }
+            }
+
             return await DispatchAsync(parsed, options, target, cancellationToken).ConfigureAwait(false);
         }
         catch (AdminException e)
@@ -334,7 +353,25 @@ public sealed class AdminCli(TextWriter output, TextWriter error, TimeProvider t
 
     private sealed class Arguments
     {
-        private static readonly HashSet<string> Flags = new(StringComparer.Ordinal) { "json", "local", "azd", "help", "all" };
+        private static readonly HashSet<string> Flags = new(StringComparer.Ordinal) { "json", "local", "azd", "help", "all", "yes" };
+
+        /// <summary>Every option with a value that some command reads.</summary>
+        private static readonly HashSet<string> Valued = new(StringComparer.Ordinal)
+        {
+            "vault-uri", "table-endpoint", "table-name", "connection-string", "token-store",
+            "name", "max-seats", "source", "user-name", "email", "given-name", "family-name", "display-name", "filter",
+        };
+
+        public void RefuseUnknownOptions()
+        {
+            foreach (var name in _values.Keys)
+            {
+                if (!Flags.Contains(name) && !Valued.Contains(name))
+                {
+                    throw new AdminException($"Unknown option --{name}.{Environment.NewLine}{Usage}", ExitCodes.Usage);
+                }
+            }
+        }
         private readonly Dictionary<string, string> _values = new(StringComparer.Ordinal);
 
         public List<string> Words { get; } = [];

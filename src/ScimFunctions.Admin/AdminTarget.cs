@@ -12,25 +12,47 @@ namespace ScimFunctions.Admin;
 /// Where the CLI acts: the SCIM table and the token store of a deployment (Azure) or of the local setup (Azurite and
 /// the local token file). The same classes the functions use.
 /// </summary>
-public sealed record AdminTarget(ScimTable Table, ITokenStore Tokens, string Description)
+/// <param name="Table">The SCIM table.</param>
+/// <param name="Tokens">Where token hashes live.</param>
+/// <param name="Description">What the target is, printed before every change: endpoints and token store.</param>
+/// <param name="IsLocal">Azurite and the local token file: changes need no confirmation.</param>
+public sealed record AdminTarget(ScimTable Table, ITokenStore Tokens, string Description, bool IsLocal = false)
 {
     public const string LocalConnectionString =
         "DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey=Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==;TableEndpoint=http://127.0.0.1:10002/devstoreaccount1;";
 
     /// <summary>
-    /// Resolves the target from options, then the environment (the names <c>azd env get-values</c> prints), then
-    /// <c>--azd</c> (runs <c>azd env get-values</c>), then <c>--local</c>.
+    /// Resolves the target: exactly one of <c>--local</c>, <c>--azd</c> (runs <c>azd env get-values</c>), explicit
+    /// endpoints (<c>--table-endpoint</c> and <c>--vault-uri</c>, or <c>--connection-string</c>), or, when none is
+    /// given, the environment (the names <c>azd env get-values</c> prints). What is named on the command line always
+    /// wins over the environment; two ways of naming a target at once are refused.
     /// </summary>
     public static AdminTarget Resolve(AdminOptions options, Func<string, string?> environment)
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(environment);
+        var named = new[]
+        {
+            options.Local ? "--local" : null,
+            options.FromAzd ? "--azd" : null,
+            options.TableEndpoint is not null || options.VaultUri is not null || options.ConnectionString is not null ? "explicit endpoints" : null,
+        }.OfType<string>().ToList();
+        if (named.Count > 1 || (options.ConnectionString is not null && options.TableEndpoint is not null))
+        {
+            throw new AdminException(
+                $"Name one target: {(named.Count > 1 ? string.Join(" and ", named) : "--connection-string and --table-endpoint")} were both given.",
+                ExitCodes.Usage);
+        }
+
         var values = options.FromAzd ? AzdValues() : new Dictionary<string, string>(StringComparer.Ordinal);
+        var useEnvironment = named.Count == 0;
         string? Setting(string? option, string name) =>
-            option ?? environment(name) ?? (values.TryGetValue(name, out var value) && value.Length > 0 ? value : null);
+            option
+            ?? (values.TryGetValue(name, out var value) && value.Length > 0 ? value : null)
+            ?? (useEnvironment ? environment(name) : null);
 
         var tableName = Setting(options.TableName, "SCIM_TABLE_NAME") ?? "scim";
-        var connectionString = options.ConnectionString ?? environment("SCIM_STORAGE_CONNECTION_STRING");
+        var connectionString = options.ConnectionString ?? (useEnvironment ? environment("SCIM_STORAGE_CONNECTION_STRING") : null);
         var tableEndpoint = Setting(options.TableEndpoint, "AZURE_STORAGE_TABLE_ENDPOINT");
         var vaultUri = Setting(options.VaultUri, "AZURE_KEY_VAULT_ENDPOINT");
         var tableOptions = new TableClientOptions { Retry = { MaxRetries = 2, NetworkTimeout = TimeSpan.FromSeconds(15) } };
@@ -39,7 +61,10 @@ public sealed record AdminTarget(ScimTable Table, ITokenStore Tokens, string Des
         {
             var tokenFile = options.LocalTokenStore ?? Path.Combine(".scim", "tokens.json");
             var client = new TableServiceClient(connectionString ?? LocalConnectionString, tableOptions).GetTableClient(tableName);
-            return new AdminTarget(new ScimTable(client), new FileTokenStore(tokenFile), $"local storage, token hashes in {tokenFile}");
+            var local = connectionString is null || connectionString.Contains("127.0.0.1", StringComparison.Ordinal)
+                || connectionString.Contains("localhost", StringComparison.OrdinalIgnoreCase) || connectionString.Contains("UseDevelopmentStorage=true", StringComparison.OrdinalIgnoreCase);
+            return new AdminTarget(new ScimTable(client), new FileTokenStore(tokenFile),
+                $"{(local ? "local storage" : "storage from the connection string")} (table {tableName}), token hashes in {tokenFile}", local);
         }
 
         if (tableEndpoint is null || vaultUri is null)

@@ -128,12 +128,76 @@ public sealed class AdminCliTests(Azurite azurite) : IClassFixture<Azurite>, IDi
         Assert.Equal("https://stx.table.core.windows.net/", values["AZURE_STORAGE_TABLE_ENDPOINT"]);
     }
 
-    private async Task<(int Exit, string Output, string Error)> RunAsync(params string[] args)
+    [Fact]
+    public async Task A_change_to_a_deployment_prints_the_target_and_needs_yes()
+    {
+        var org = NewId();
+
+        var refused = await RunOnAsync(deployment: true, "org", "create", org, "--name", "Contoso");
+        var absent = await RunOnAsync(deployment: true, "org", "show", org);
+        var confirmed = await RunOnAsync(deployment: true, "org", "create", org, "--name", "Contoso", "--yes");
+
+        Assert.Equal(ExitCodes.Usage, refused.Exit);
+        Assert.Contains("Target: https://st.table.core.windows.net (scim), https://kv.vault.azure.net/, organization " + org, refused.Error, StringComparison.Ordinal);
+        Assert.Contains("--yes", refused.Error, StringComparison.Ordinal);
+        Assert.Equal(ExitCodes.NotFound, absent.Exit);
+        Assert.Equal(0, confirmed.Exit);
+        Assert.Contains("Target: https://st.table.core.windows.net", confirmed.Error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Unknown_options_are_refused_before_anything_is_done()
+    {
+        var org = NewId();
+
+        var result = await RunAsync("org", "create", org, "--name", "Contoso", "--max-seat", "5");
+
+        Assert.Equal(ExitCodes.Usage, result.Exit);
+        Assert.Contains("Unknown option --max-seat", result.Error, StringComparison.Ordinal);
+        Assert.Equal(ExitCodes.NotFound, (await RunAsync("org", "show", org)).Exit);
+    }
+
+    [Theory]
+    [InlineData(true, true, null)]
+    [InlineData(true, false, "https://st.table.core.windows.net")]
+    [InlineData(false, true, "https://st.table.core.windows.net")]
+    public void Two_targets_at_once_are_refused(bool local, bool azd, string? tableEndpoint)
+    {
+        var options = new AdminOptions { Local = local, FromAzd = azd, TableEndpoint = tableEndpoint, VaultUri = tableEndpoint is null ? null : "https://kv.vault.azure.net/" };
+
+        var error = Assert.Throws<AdminException>(() => AdminTarget.Resolve(options, _ => null));
+
+        Assert.Equal(ExitCodes.Usage, error.ExitCode);
+        Assert.StartsWith("Name one target", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Options_on_the_command_line_win_over_the_environment()
+    {
+        var environment = new Dictionary<string, string>
+        {
+            ["AZURE_STORAGE_TABLE_ENDPOINT"] = "https://production.table.core.windows.net",
+            ["AZURE_KEY_VAULT_ENDPOINT"] = "https://production.vault.azure.net/",
+        };
+
+        var target = AdminTarget.Resolve(new AdminOptions { TableEndpoint = "https://staging.table.core.windows.net", VaultUri = "https://staging.vault.azure.net/" }, environment.GetValueOrDefault);
+        var local = AdminTarget.Resolve(new AdminOptions { Local = true }, environment.GetValueOrDefault);
+
+        Assert.Equal("https://staging.table.core.windows.net (scim), https://staging.vault.azure.net/", target.Description);
+        Assert.False(target.IsLocal);
+        Assert.True(local.IsLocal);
+        Assert.DoesNotContain("production", local.Description, StringComparison.Ordinal);
+    }
+
+    private Task<(int Exit, string Output, string Error)> RunAsync(params string[] args) => RunOnAsync(deployment: false, args);
+
+    private async Task<(int Exit, string Output, string Error)> RunOnAsync(bool deployment, params string[] args)
     {
         using var output = new StringWriter();
         using var error = new StringWriter();
+        var description = deployment ? "https://st.table.core.windows.net (scim), https://kv.vault.azure.net/" : "Azurite and the in-memory vault";
         var exit = await new AdminCli(output, error, TimeProvider.System)
-            .RunAsync(args, _ => new AdminTarget(Table(), TokenStore(), "test"), CancellationToken.None);
+            .RunAsync(args, _ => new AdminTarget(Table(), TokenStore(), description, IsLocal: !deployment), CancellationToken.None);
         return (exit, output.ToString(), error.ToString());
     }
 

@@ -142,7 +142,7 @@ public sealed class ScaleOutTests(ScaleOutRig rig)
         var tokenId = (await store.FindAsync(ScimToken.Hash(token), CancellationToken.None))!.TokenId;
         using var output = new StringWriter();
         var exit = await new AdminCli(output, TextWriter.Null, TimeProvider.System)
-            .RunAsync(["token", "revoke", org, tokenId], _ => new AdminTarget(rig.Table, store, "scale-out rig"), CancellationToken.None);
+            .RunAsync(["token", "revoke", org, tokenId, "--yes"], _ => new AdminTarget(rig.Table, store, "scale-out rig"), CancellationToken.None);
         Assert.Equal(ExitCodes.Ok, exit);
         await Task.Delay(TimeSpan.FromSeconds(1.5));
 
