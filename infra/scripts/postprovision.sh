@@ -11,8 +11,8 @@ Provisioning workbook:
   https://portal.azure.com/#@${AZURE_TENANT_ID}/resource${SCIM_WORKBOOK_ID}/workbook
 
 Create the first organization and issue its token (printed once; only its hash is stored in Key Vault):
-  dotnet run --project src/ScimFunctions.Admin -- --azd org create contoso --name "Contoso" --max-seats 100
-  dotnet run --project src/ScimFunctions.Admin -- --azd token issue contoso
+  dotnet run --project src/ScimFunctions.Admin -- --azd org create contoso --name "Contoso" --max-seats 100 --yes
+  dotnet run --project src/ScimFunctions.Admin -- --azd token issue contoso --yes
 
 Role assignments can take a few minutes to apply: if the first calls answer 403 or 503, wait and retry.
 MSG
