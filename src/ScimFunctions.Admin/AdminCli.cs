@@ -42,6 +42,9 @@ public sealed class AdminCli(TextWriter output, TextWriter error, TimeProvider t
           token issue <org-id>                   prints the token once; only its SHA-256 is stored
           token list <org-id>                    ids, creation times, status; never a token or a hash
           token revoke <org-id> <token-id>       takes effect within the token cache time (60 s by default)
+          client create <org-id>                 an OAuth 2.0 client (Entra ID "OAuth2 Client Credentials Grant"): prints the
+                                                 client id and the secret once; only the secret's SHA-256 is stored
+          client revoke <org-id> <client-id>     the client's secret stops issuing tokens; its tokens stop within the cache time
           user create <org-id> --user-name <name> --source manual|jit [--email <e>] [--given-name <g>] [--family-name <f>] [--display-name <d>]
           user list <org-id> [--filter <scim filter>]
           user delete <org-id> <user-id>         removes a user, its index rows and its memberships
@@ -50,7 +53,8 @@ public sealed class AdminCli(TextWriter output, TextWriter error, TimeProvider t
     /// <summary>The commands that change data: they print the target first and need --yes on a non-local one.</summary>
     private static readonly HashSet<string> Changes = new(StringComparer.Ordinal)
     {
-        "org create", "org set-seats", "org set-adoption", "org migrate", "token issue", "token revoke", "user create", "user delete",
+        "org create", "org set-seats", "org set-adoption", "org migrate", "token issue", "token revoke", "client create", "client revoke",
+        "user create", "user delete",
     };
 
     private static readonly JsonSerializerOptions JsonOutput = new() { WriteIndented = true, PropertyNamingPolicy = JsonNamingPolicy.CamelCase };
@@ -191,6 +195,37 @@ public sealed class AdminCli(TextWriter output, TextWriter error, TimeProvider t
                     t => $"Token {t.tokenId} for '{t.organizationId}' (shown once, store it as the Secret Token now):{Environment.NewLine}{t.token}").ConfigureAwait(false);
             }
 
+            case "client create":
+            {
+                var organization = await RequireAsync(organizations, args.Word(2, "org-id"), cancellationToken).ConfigureAwait(false);
+                var client = await VaultAsync(() => new ClientCredentials(target.Tokens, new TokenAuthenticator(target.Tokens, new TokenAuthenticationOptions(), time), new OAuthOptions(), time)
+                    .CreateClientAsync(organization.Id, cancellationToken)).ConfigureAwait(false);
+                return await WriteAsync(options, new { organizationId = organization.Id, clientId = client.ClientId, clientSecret = client.ClientSecret, created = client.Record.Created },
+                    c => $"OAuth client for '{c.organizationId}' (the secret is shown once; enter both in Entra ID with the token endpoint https://<app>/api/sch/oauth/token):"
+                        + $"{Environment.NewLine}Client Identifier: {c.clientId}{Environment.NewLine}Client Secret:     {c.clientSecret}").ConfigureAwait(false);
+            }
+
+            case "client revoke":
+            {
+                var organization = await RequireAsync(organizations, args.Word(2, "org-id"), cancellationToken).ConfigureAwait(false);
+                var clientId = args.Word(3, "client-id");
+                var tokenId = await VaultAsync(async () =>
+                {
+                    await foreach (var record in target.Tokens.ListAsync(organization.Id, cancellationToken).ConfigureAwait(false))
+                    {
+                        if (string.Equals(record.ClientId, clientId, StringComparison.Ordinal))
+                        {
+                            return record.TokenId;
+                        }
+                    }
+
+                    return null;
+                }).ConfigureAwait(false) ?? throw new AdminException($"Organization '{organization.Id}' has no client '{clientId}'.", ExitCodes.NotFound);
+                await VaultAsync(() => target.Tokens.RevokeAsync(organization.Id, tokenId, cancellationToken)).ConfigureAwait(false);
+                return await WriteAsync(options, new { organizationId = organization.Id, clientId, status = "revoked" },
+                    c => $"Revoked client {c.clientId} of '{c.organizationId}': no new access tokens; issued ones stop within the token cache time.").ConfigureAwait(false);
+            }
+
             case "token list":
             {
                 var organization = await RequireAsync(organizations, args.Word(2, "org-id"), cancellationToken).ConfigureAwait(false);
@@ -199,7 +234,7 @@ public sealed class AdminCli(TextWriter output, TextWriter error, TimeProvider t
                     var list = new List<object>();
                     await foreach (var record in target.Tokens.ListAsync(organization.Id, cancellationToken).ConfigureAwait(false))
                     {
-                        list.Add(new { tokenId = record.TokenId, created = record.Created, status = record.Revoked ? "revoked" : "active" });
+                        list.Add(new { tokenId = record.TokenId, kind = record.ClientId is null ? "token" : "oauth client", clientId = record.ClientId, created = record.Created, status = record.Revoked ? "revoked" : "active" });
                     }
 
                     return list;

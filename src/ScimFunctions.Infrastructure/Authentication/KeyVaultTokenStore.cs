@@ -17,6 +17,7 @@ public sealed class KeyVaultTokenStore(SecretClient client) : ITokenStore
     private const string OrganizationTag = "organization";
     private const string TokenIdTag = "tokenId";
     private const string CreatedTag = "created";
+    private const string ClientIdTag = "clientId";
     private const string ContentType = "application/vnd.securecodinghub.scim-token-hash";
 
     public async Task<TokenRecord?> FindAsync(string tokenHash, CancellationToken cancellationToken)
@@ -148,6 +149,10 @@ public sealed class KeyVaultTokenStore(SecretClient client) : ITokenStore
         secret.Properties.Tags[OrganizationTag] = record.OrganizationId;
         secret.Properties.Tags[TokenIdTag] = record.TokenId;
         secret.Properties.Tags[CreatedTag] = record.Created.ToString("O", CultureInfo.InvariantCulture);
+        if (record.ClientId is not null)
+        {
+            secret.Properties.Tags[ClientIdTag] = record.ClientId;
+        }
         await client.SetSecretAsync(secret, cancellationToken).ConfigureAwait(false);
     }
 
@@ -188,6 +193,7 @@ public sealed class KeyVaultTokenStore(SecretClient client) : ITokenStore
             && DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.RoundtripKind, out var parsed)
                 ? parsed
                 : properties.CreatedOn ?? DateTimeOffset.MinValue;
-        return new TokenRecord(organizationId, tokenId ?? string.Empty, created, Revoked: properties.Enabled == false);
+        properties.Tags.TryGetValue(ClientIdTag, out var clientId);
+        return new TokenRecord(organizationId, tokenId ?? string.Empty, created, Revoked: properties.Enabled == false, clientId);
     }
 }

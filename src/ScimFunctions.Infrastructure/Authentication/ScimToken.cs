@@ -31,11 +31,17 @@ public static class ScimToken
 
     public static int LegacyLength => Prefix.Length + EncodedLength;
 
-    /// <summary>A new token tagged with <paramref name="signingKey"/>.</summary>
-    public static string Generate(ReadOnlySpan<byte> signingKey)
+    /// <summary>The prefix of OAuth client ids (<see cref="ClientCredentials"/>), tagged like tokens.</summary>
+    public const string ClientIdPrefix = "schcli_";
+
+    /// <summary>The prefix of OAuth client secrets, tagged like tokens.</summary>
+    public const string ClientSecretPrefix = "schsec_";
+
+    /// <summary>A new token (or, with another prefix, client id or secret) tagged with <paramref name="signingKey"/>.</summary>
+    public static string Generate(ReadOnlySpan<byte> signingKey, string prefix = Prefix)
     {
         var random = Base64Url(RandomNumberGenerator.GetBytes(RandomBytes));
-        return Prefix + random + Separator + Tag(signingKey, random);
+        return prefix + random + Separator + Tag(signingKey, prefix + random);
     }
 
     /// <summary>A token in the legacy shape (no tag): for tests of the transition only.</summary>
@@ -44,14 +50,14 @@ public static class ScimToken
     /// <summary>Whether the text has the shape of a token, current or legacy; anything else is refused without a lookup.</summary>
     public static bool IsWellFormed(string? token) => IsTagged(token) || IsLegacy(token);
 
-    /// <summary>The current shape (random part and tag), whatever the tag's value.</summary>
-    public static bool IsTagged(string? token) =>
+    /// <summary>The current shape (random part and tag) behind <paramref name="prefix"/>, whatever the tag's value.</summary>
+    public static bool IsTagged(string? token, string prefix = Prefix) =>
         token is not null
-        && token.Length == Prefix.Length + EncodedLength + 1 + TagLength
-        && token.StartsWith(Prefix, StringComparison.Ordinal)
-        && token[Prefix.Length + EncodedLength] == Separator
-        && IsBase64Url(token.AsSpan(Prefix.Length, EncodedLength))
-        && IsBase64Url(token.AsSpan(Prefix.Length + EncodedLength + 1));
+        && token.Length == prefix.Length + EncodedLength + 1 + TagLength
+        && token.StartsWith(prefix, StringComparison.Ordinal)
+        && token[prefix.Length + EncodedLength] == Separator
+        && IsBase64Url(token.AsSpan(prefix.Length, EncodedLength))
+        && IsBase64Url(token.AsSpan(prefix.Length + EncodedLength + 1));
 
     /// <summary>The legacy shape: the prefix and 43 base64url characters.</summary>
     public static bool IsLegacy(string? token) =>
@@ -59,16 +65,17 @@ public static class ScimToken
         && IsBase64Url(token.AsSpan(Prefix.Length));
 
     /// <summary>Whether a tagged token's tag was made with one of the keys (compared in constant time).</summary>
-    public static bool HasValidTag(string token, IEnumerable<byte[]> signingKeys)
+    public static bool HasValidTag(string token, IEnumerable<byte[]> signingKeys, string prefix = Prefix)
     {
         ArgumentNullException.ThrowIfNull(signingKeys);
-        if (!IsTagged(token))
+        if (!IsTagged(token, prefix))
         {
             return false;
         }
 
-        var random = token.Substring(Prefix.Length, EncodedLength);
-        var tag = Encoding.ASCII.GetBytes(token[(Prefix.Length + EncodedLength + 1)..]);
+        // The tag covers the prefix too: a token's tag does not make a client id or secret.
+        var random = token[..(prefix.Length + EncodedLength)];
+        var tag = Encoding.ASCII.GetBytes(token[(prefix.Length + EncodedLength + 1)..]);
         var valid = false;
         foreach (var key in signingKeys)
         {

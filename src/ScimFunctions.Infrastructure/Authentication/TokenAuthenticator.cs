@@ -14,7 +14,7 @@ public enum AuthenticationOutcome
     Unavailable,
 }
 
-public sealed record AuthenticationResult(AuthenticationOutcome Outcome, string? OrganizationId = null, string? TokenId = null)
+public sealed record AuthenticationResult(AuthenticationOutcome Outcome, string? OrganizationId = null, string? TokenId = null, string? ClientId = null)
 {
     public static AuthenticationResult Rejected { get; } = new(AuthenticationOutcome.Rejected);
 
@@ -78,6 +78,15 @@ public sealed class TokenAuthenticator
         var token = ReadBearer(authorization);
         try
         {
+            if (ClientCredentials.LooksLikeAccessToken(token))
+            {
+                // An access token from the token endpoint: checked locally, then its client secret's record, cached.
+                var keys = await _signingKeys.GetAsync(cancellationToken).ConfigureAwait(false);
+                return await ClientCredentials.ValidateAccessTokenAsync(token!, keys, _time).ConfigureAwait(false) is { } credential
+                    ? await ResolveAsync(credential, cancellationToken).ConfigureAwait(false)
+                    : AuthenticationResult.Rejected;
+            }
+
             if (ScimToken.IsTagged(token))
             {
                 var keys = await _signingKeys.GetAsync(cancellationToken).ConfigureAwait(false);
@@ -114,6 +123,13 @@ public sealed class TokenAuthenticator
 
         return await ResolveAsync(ScimToken.Hash(token!), cancellationToken).ConfigureAwait(false);
     }
+
+    /// <summary>The service's signing keys (cached, refreshed in the background).</summary>
+    /// <exception cref="TokenStoreUnavailableException">They were never read and the store does not answer.</exception>
+    public Task<IReadOnlyList<byte[]>> SigningKeysAsync(CancellationToken cancellationToken) => _signingKeys.GetAsync(cancellationToken);
+
+    /// <summary>Resolves a credential hash (a client secret's) through the same cache as tokens.</summary>
+    public Task<AuthenticationResult> ResolveCredentialAsync(string hash, CancellationToken cancellationToken) => ResolveAsync(hash, cancellationToken);
 
     /// <summary>Forgets a token hash, so that a revocation made by this process takes effect at once.</summary>
     public void Forget(string tokenHash) => _cache.TryRemove(tokenHash, out _);
@@ -237,7 +253,7 @@ public sealed class TokenAuthenticator
     private sealed record CacheEntry(TokenRecord? Record, DateTimeOffset Refreshed)
     {
         public AuthenticationResult ToResult() => Record is { Revoked: false } record
-            ? new AuthenticationResult(AuthenticationOutcome.Authenticated, record.OrganizationId, record.TokenId)
+            ? new AuthenticationResult(AuthenticationOutcome.Authenticated, record.OrganizationId, record.TokenId, record.ClientId)
             : AuthenticationResult.Rejected;
     }
 

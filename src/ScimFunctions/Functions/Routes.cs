@@ -17,4 +17,5 @@ internal static class Routes
     public const string ResourceTypes = Base + "/ResourceTypes";
     public const string ResourceType = Base + "/ResourceTypes/{id}";
     public const string Anything = Base + "/{*path}";
+    public const string OAuthToken = "sch/oauth/token";
 }

@@ -34,6 +34,7 @@ public static class ScimServiceCollectionExtensions
         var provisioning = scim.GetSection("Provisioning").Get<ProvisioningOptions>() ?? new ProvisioningOptions();
         var extensions = scim.GetSection("Extensions").Get<List<ExtensionSchemaOptions>>() ?? [];
         var rateLimit = scim.GetSection("RateLimit").Get<RateLimitOptions>() ?? new RateLimitOptions();
+        var oauth = scim.GetSection("OAuth").Get<OAuthOptions>() ?? new OAuthOptions();
 
         if (tokens.VaultUri is null && !IsDevelopment(configuration))
         {
@@ -48,6 +49,7 @@ public static class ScimServiceCollectionExtensions
         services.AddSingleton(provisioning);
         services.AddSingleton(storage);
         services.AddSingleton(rateLimit);
+        services.AddSingleton(oauth);
         services.AddSingleton<OrganizationRateLimiter>();
         services.AddSingleton(ScimSchemaRegistry.Create(extensions));
         services.AddSingleton<TokenCredential>(_ => Credential(configuration));
@@ -59,6 +61,8 @@ public static class ScimServiceCollectionExtensions
             }))
             : new FileTokenStore(tokens.LocalStorePath));
         services.AddSingleton<TokenAuthenticator>();
+        services.AddSingleton<ClientCredentials>();
+        services.AddSingleton<OAuthTokenEndpoint>();
         services.AddSingleton<PageBoundaryCache>();
         services.AddSingleton<OrganizationWriteGate>();
         services.AddSingleton<OrganizationStore>();

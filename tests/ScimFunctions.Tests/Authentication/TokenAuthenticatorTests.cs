@@ -204,6 +204,29 @@ public sealed class TokenAuthenticatorTests
         _store.Verify(s => s.FindAsync(It.IsAny<string>(), It.IsAny<CancellationToken>()), Times.Once);
     }
 
+    [Fact]
+    public async Task An_access_token_works_until_it_expires_and_names_its_client_secret()
+    {
+        var clientId = ScimToken.Generate(Key, ScimToken.ClientIdPrefix);
+        var secret = ScimToken.Generate(Key, ScimToken.ClientSecretPrefix);
+        Issue(secret, Contoso with { ClientId = clientId });
+        var authenticator = Authenticator();
+        var clients = new ClientCredentials(_store.Object, authenticator, new OAuthOptions { AccessTokenSeconds = 3600 }, _time);
+
+        var grant = Assert.IsType<TokenGrant.Issued>(await clients.GrantAsync(clientId, secret, CancellationToken.None));
+        var wrongClient = await clients.GrantAsync(ScimToken.Generate(Key, ScimToken.ClientIdPrefix), secret, CancellationToken.None);
+        var aToken = await authenticator.AuthenticateAsync("Bearer " + grant.AccessToken, CancellationToken.None);
+        Assert.Equal(ScimToken.Hash(secret), await ClientCredentials.ValidateAccessTokenAsync(grant.AccessToken, [Key], _time));
+        Assert.Null(await ClientCredentials.ValidateAccessTokenAsync(grant.AccessToken, [ScimToken.NewSigningKey()], _time));
+        _time.Advance(TimeSpan.FromSeconds(3600 + 31));
+        var expired = await authenticator.AuthenticateAsync("Bearer " + grant.AccessToken, CancellationToken.None);
+
+        Assert.IsType<TokenGrant.InvalidClient>(wrongClient);
+        Assert.Equal(AuthenticationOutcome.Authenticated, aToken.Outcome);
+        Assert.Equal("contoso", aToken.OrganizationId);
+        Assert.Equal(AuthenticationOutcome.Rejected, expired.Outcome);
+    }
+
     private static string Mutate(string token, int index)
     {
         var characters = token.ToCharArray();

@@ -16,6 +16,7 @@ public sealed class FunctionRouteTests(ScimServer server)
         "GET sch/scim/v2/Groups/{id}", "PUT sch/scim/v2/Groups/{id}", "PATCH sch/scim/v2/Groups/{id}", "DELETE sch/scim/v2/Groups/{id}",
         "GET sch/scim/v2/ServiceProviderConfig", "GET sch/scim/v2/Schemas", "GET sch/scim/v2/Schemas/{id}",
         "GET sch/scim/v2/ResourceTypes", "GET sch/scim/v2/ResourceTypes/{id}", "POST sch/scim/v2/.search",
+        "POST sch/oauth/token",
     ];
 
     [Fact]
@@ -33,7 +34,7 @@ public sealed class FunctionRouteTests(ScimServer server)
     [Fact]
     public async Task Every_function_is_served_over_http_with_a_scim_answer()
     {
-        foreach (var route in FunctionRoutes.Discover(typeof(UserFunctions).Assembly))
+        foreach (var route in FunctionRoutes.Discover(typeof(UserFunctions).Assembly).Where(r => r.Route.StartsWith("sch/scim/v2", StringComparison.Ordinal)))
         {
             foreach (var method in route.HttpMethods)
             {

@@ -57,6 +57,14 @@ public sealed class RealHostServer : ScimHttp, IAsyncLifetime
         File.Delete(_tokenFile);
     }
 
+    public override async Task<IssuedClient> NewClientAsync()
+    {
+        var id = "org-" + Guid.NewGuid().ToString("N")[..12];
+        Assert.True(await _organizations!.CreateAsync(id, id, null, CancellationToken.None));
+        using var store = new FileTokenStore(_tokenFile);
+        return await CreateClientInAsync(store, id);
+    }
+
     public override async Task RevokeAsync(string token)
     {
         using var store = new FileTokenStore(_tokenFile);

@@ -73,6 +73,13 @@ public sealed class ScimServer : ScimHttp, IAsyncLifetime
         File.Delete(_tokenFile);
     }
 
+    public override async Task<IssuedClient> NewClientAsync()
+    {
+        var id = "org-" + Guid.NewGuid().ToString("N")[..12];
+        await Services.GetRequiredService<Infrastructure.Organizations.OrganizationStore>().CreateAsync(id, id, null, CancellationToken.None);
+        return await CreateClientInAsync(Services.GetRequiredService<ITokenStore>(), id);
+    }
+
     public override Task RevokeAsync(string token) => RevokeInAsync(Services.GetRequiredService<ITokenStore>(), token);
 
     public override Task<string?> ProvisioningNoteAsync(string requestId) => Task.FromResult(

@@ -1,0 +1,134 @@
+using System.Security.Claims;
+using Microsoft.IdentityModel.JsonWebTokens;
+using Microsoft.IdentityModel.Tokens;
+
+namespace ScimFunctions.Infrastructure.Authentication;
+
+/// <summary>Settings of the OAuth 2.0 token endpoint (configuration section <c>Scim:OAuth</c>).</summary>
+public sealed class OAuthOptions
+{
+    /// <summary>Lifetime of an access token. Default 3600 s (Entra ID asks for 60 minutes to 6 hours).</summary>
+    public int AccessTokenSeconds { get; set; } = 3600;
+}
+
+/// <summary>A client made by <see cref="ClientCredentials.CreateClientAsync"/>: the secret is shown once.</summary>
+public sealed record IssuedClient(string ClientId, string ClientSecret, TokenRecord Record);
+
+/// <summary>What the token endpoint answers (RFC 6749 §5.1 and §5.2).</summary>
+public abstract record TokenGrant
+{
+    private TokenGrant()
+    {
+    }
+
+    public sealed record Issued(string AccessToken, int ExpiresIn, string OrganizationId) : TokenGrant;
+
+    /// <summary><c>invalid_client</c>: unknown client, wrong or revoked secret (401).</summary>
+    public sealed record InvalidClient : TokenGrant;
+
+    /// <summary>The credential store did not answer: 503, retry later.</summary>
+    public sealed record Unavailable : TokenGrant;
+}
+
+/// <summary>
+/// OAuth 2.0 client credentials (RFC 6749 §4.4) for Entra ID's "OAuth2 Client Credentials Grant": each customer
+/// organization gets its own client id and secret; the token endpoint exchanges them for an access token that every
+/// SCIM route accepts as that organization's bearer token until it expires.
+/// <list type="bullet">
+/// <item>Client ids (<c>schcli_…</c>) and secrets (<c>schsec_…</c>) carry the same tag as tokens, so a wrong or made-up
+///   one fails here without asking Key Vault, and nobody's failures can block a correct secret (Entra's requests for
+///   every tenant come from shared addresses: there is no per-source lockout).</item>
+/// <item>Only the secret's SHA-256 is stored, in the token store, with the client id and the organization.</item>
+/// <item>Access tokens are JWTs (HS256 with the signing key) naming the organization and the secret's hash: the secret's
+///   record is checked through the authenticator's cache on every use, so a revoked secret's tokens stop within the
+///   cache time, and a revoked secret gets no new ones.</item>
+/// </list>
+/// </summary>
+public sealed class ClientCredentials(ITokenStore store, TokenAuthenticator authenticator, OAuthOptions options, TimeProvider time)
+{
+    public const string Issuer = "https://scim.securecodinghub/oauth";
+    public const string Audience = "scim";
+    private const string OrganizationClaim = "org";
+    private const string CredentialClaim = "cred";
+
+    /// <summary>Makes a client for an organization (needs write access to the store).</summary>
+    public async Task<IssuedClient> CreateClientAsync(string organizationId, CancellationToken cancellationToken)
+    {
+        var key = await store.EnsureSigningKeyAsync(cancellationToken).ConfigureAwait(false);
+        var clientId = ScimToken.Generate(key, ScimToken.ClientIdPrefix);
+        var secret = ScimToken.Generate(key, ScimToken.ClientSecretPrefix);
+        var record = new TokenRecord(organizationId, "cli-" + ScimToken.Hash(clientId)[..12], time.GetUtcNow(), Revoked: false, clientId);
+        await store.SaveAsync(ScimToken.Hash(secret), record, cancellationToken).ConfigureAwait(false);
+        return new IssuedClient(clientId, secret, record);
+    }
+
+    /// <summary>The client credentials grant: an access token for a valid client id and secret.</summary>
+    public async Task<TokenGrant> GrantAsync(string clientId, string clientSecret, CancellationToken cancellationToken)
+    {
+        IReadOnlyList<byte[]> keys;
+        try
+        {
+            keys = await authenticator.SigningKeysAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (TokenStoreUnavailableException)
+        {
+            return new TokenGrant.Unavailable();
+        }
+
+        if (!ScimToken.HasValidTag(clientId, keys, ScimToken.ClientIdPrefix) || !ScimToken.HasValidTag(clientSecret, keys, ScimToken.ClientSecretPrefix))
+        {
+            return new TokenGrant.InvalidClient();
+        }
+
+        var hash = ScimToken.Hash(clientSecret);
+        var resolved = await authenticator.ResolveCredentialAsync(hash, cancellationToken).ConfigureAwait(false);
+        if (resolved.Outcome == AuthenticationOutcome.Unavailable)
+        {
+            return new TokenGrant.Unavailable();
+        }
+
+        if (resolved.Outcome != AuthenticationOutcome.Authenticated || !string.Equals(resolved.ClientId, clientId, StringComparison.Ordinal))
+        {
+            return new TokenGrant.InvalidClient();
+        }
+
+        var now = time.GetUtcNow();
+        var token = new JsonWebTokenHandler().CreateToken(new SecurityTokenDescriptor
+        {
+            Issuer = Issuer,
+            Audience = Audience,
+            Subject = new ClaimsIdentity([new Claim(JwtRegisteredClaimNames.Sub, clientId), new Claim(OrganizationClaim, resolved.OrganizationId!), new Claim(CredentialClaim, hash)]),
+            IssuedAt = now.UtcDateTime,
+            NotBefore = now.UtcDateTime,
+            Expires = now.AddSeconds(options.AccessTokenSeconds).UtcDateTime,
+            SigningCredentials = new SigningCredentials(new SymmetricSecurityKey(keys[0]), SecurityAlgorithms.HmacSha256),
+        });
+        return new TokenGrant.Issued(token, options.AccessTokenSeconds, resolved.OrganizationId!);
+    }
+
+    /// <summary>
+    /// The secret hash an access token names, when its signature (any current signing key), issuer, audience and
+    /// lifetime are valid; null otherwise. Local only: no store is asked.
+    /// </summary>
+    public static async Task<string?> ValidateAccessTokenAsync(string token, IReadOnlyList<byte[]> keys, TimeProvider time)
+    {
+        ArgumentNullException.ThrowIfNull(keys);
+        ArgumentNullException.ThrowIfNull(time);
+        var result = await new JsonWebTokenHandler().ValidateTokenAsync(token, new TokenValidationParameters
+        {
+            ValidIssuer = Issuer,
+            ValidAudience = Audience,
+            IssuerSigningKeys = [.. keys.Select(k => new SymmetricSecurityKey(k))],
+            ValidAlgorithms = [SecurityAlgorithms.HmacSha256],
+            ClockSkew = TimeSpan.FromSeconds(30),
+            LifetimeValidator = (notBefore, expires, _, parameters) =>
+                expires is { } end && time.GetUtcNow().UtcDateTime < end.Add(parameters.ClockSkew)
+                && (notBefore is not { } start || time.GetUtcNow().UtcDateTime >= start.Subtract(parameters.ClockSkew)),
+        }).ConfigureAwait(false);
+        return result.IsValid && result.Claims.TryGetValue(CredentialClaim, out var credential) ? credential as string : null;
+    }
+
+    /// <summary>Whether the text has the shape of a JWT (three base64url parts): an access token from the token endpoint.</summary>
+    public static bool LooksLikeAccessToken(string? token) =>
+        token is not null && token.StartsWith("eyJ", StringComparison.Ordinal) && token.Count(c => c == '.') == 2 && token.Length < 4096;
+}
