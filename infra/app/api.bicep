@@ -106,6 +106,9 @@ resource site 'Microsoft.Web/sites@2024-04-01' = {
       Scim__Tokens__NegativeCacheSeconds: '60'
       Scim__Tokens__MaxStaleSeconds: '900'
       Scim__Tokens__LegacyTokensUntil: legacyTokensUntil
+      Scim__Tokens__RefreshWaitMilliseconds: '250'
+      Scim__Tokens__KeysRefreshSeconds: '300'
+      Scim__OAuth__AccessTokenSeconds: '3600'
       Scim__Provisioning__MaxResults: '1000'
       Scim__Provisioning__DefaultPageSize: '100'
       Scim__Provisioning__MaxWriteAttempts: '64'
