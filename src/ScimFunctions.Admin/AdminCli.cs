@@ -39,10 +39,11 @@ public sealed class AdminCli(TextWriter output, TextWriter error, TimeProvider t
           org set-adoption <org-id> userName|userName-or-email|off
                                                  how a POST links to a user created by hand or by JIT sign-in
           org migrate <org-id>|--all             brings stored rows to the current layout (idempotent, safe while serving)
-          token issue <org-id>                   prints the token once; only its SHA-256 is stored
+          token issue <org-id> [--expires 365d]  prints the token once; only its SHA-256 is stored; several may be valid at once
           token list <org-id>                    ids, creation times, status; never a token or a hash
           token revoke <org-id> <token-id>       takes effect within the token cache time (60 s by default)
-          client create <org-id>                 an OAuth 2.0 client (Entra ID "OAuth2 Client Credentials Grant"): prints the
+          client create <org-id> [--expires 730d]
+                                                 an OAuth 2.0 client (Entra ID "OAuth2 Client Credentials Grant"): prints the
                                                  client id and the secret once; only the secret's SHA-256 is stored
           client revoke <org-id> <client-id>     the client's secret stops issuing tokens; its tokens stop within the cache time
           user create <org-id> --user-name <name> --source manual|jit [--email <e>] [--given-name <g>] [--family-name <f>] [--display-name <d>]
@@ -190,17 +191,18 @@ public sealed class AdminCli(TextWriter output, TextWriter error, TimeProvider t
             case "token issue":
             {
                 var organization = await RequireAsync(organizations, args.Word(2, "org-id"), cancellationToken).ConfigureAwait(false);
-                var issued = await VaultAsync(() => new TokenIssuer(target.Tokens, time).IssueAsync(organization.Id, cancellationToken)).ConfigureAwait(false);
-                return await WriteAsync(options, new { organizationId = organization.Id, tokenId = issued.Record.TokenId, created = issued.Record.Created, token = issued.Token },
-                    t => $"Token {t.tokenId} for '{t.organizationId}' (shown once, store it as the Secret Token now):{Environment.NewLine}{t.token}").ConfigureAwait(false);
+                var expires = args.Expiry(time);
+                var issued = await VaultAsync(() => new TokenIssuer(target.Tokens, time).IssueAsync(organization.Id, cancellationToken, expires)).ConfigureAwait(false);
+                return await WriteAsync(options, new { organizationId = organization.Id, tokenId = issued.Record.TokenId, created = issued.Record.Created, expires = issued.Record.Expires, token = issued.Token },
+                    t => $"Token {t.tokenId} for '{t.organizationId}'{(t.expires is { } end ? $", expires {end:u}" : string.Empty)} (shown once, store it as the Secret Token now):{Environment.NewLine}{t.token}").ConfigureAwait(false);
             }
 
             case "client create":
             {
                 var organization = await RequireAsync(organizations, args.Word(2, "org-id"), cancellationToken).ConfigureAwait(false);
                 var client = await VaultAsync(() => new ClientCredentials(target.Tokens, new TokenAuthenticator(target.Tokens, new TokenAuthenticationOptions(), time), new OAuthOptions(), time)
-                    .CreateClientAsync(organization.Id, cancellationToken)).ConfigureAwait(false);
-                return await WriteAsync(options, new { organizationId = organization.Id, clientId = client.ClientId, clientSecret = client.ClientSecret, created = client.Record.Created },
+                    .CreateClientAsync(organization.Id, cancellationToken, args.Expiry(time))).ConfigureAwait(false);
+                return await WriteAsync(options, new { organizationId = organization.Id, clientId = client.ClientId, clientSecret = client.ClientSecret, created = client.Record.Created, expires = client.Record.Expires },
                     c => $"OAuth client for '{c.organizationId}' (the secret is shown once; enter both in Entra ID with the token endpoint https://<app>/api/sch/oauth/token):"
                         + $"{Environment.NewLine}Client Identifier: {c.clientId}{Environment.NewLine}Client Secret:     {c.clientSecret}").ConfigureAwait(false);
             }
@@ -234,7 +236,15 @@ public sealed class AdminCli(TextWriter output, TextWriter error, TimeProvider t
                     var list = new List<object>();
                     await foreach (var record in target.Tokens.ListAsync(organization.Id, cancellationToken).ConfigureAwait(false))
                     {
-                        list.Add(new { tokenId = record.TokenId, kind = record.ClientId is null ? "token" : "oauth client", clientId = record.ClientId, created = record.Created, status = record.Revoked ? "revoked" : "active" });
+                        list.Add(new
+                        {
+                            tokenId = record.TokenId,
+                            kind = record.ClientId is null ? "token" : "oauth client",
+                            clientId = record.ClientId,
+                            created = record.Created,
+                            expires = record.Expires,
+                            status = record.Revoked ? "revoked" : record.IsUsableAt(time.GetUtcNow()) ? "active" : "expired",
+                        });
                     }
 
                     return list;
@@ -394,7 +404,7 @@ public sealed class AdminCli(TextWriter output, TextWriter error, TimeProvider t
         private static readonly HashSet<string> Valued = new(StringComparer.Ordinal)
         {
             "vault-uri", "table-endpoint", "table-name", "connection-string", "token-store",
-            "name", "max-seats", "source", "user-name", "email", "given-name", "family-name", "display-name", "filter",
+            "name", "max-seats", "source", "user-name", "email", "given-name", "family-name", "display-name", "filter", "expires",
         };
 
         public void RefuseUnknownOptions()
@@ -448,6 +458,24 @@ public sealed class AdminCli(TextWriter output, TextWriter error, TimeProvider t
             index < Words.Count ? Words[index] : throw new AdminException($"Missing {what}.{Environment.NewLine}{Usage}", ExitCodes.Usage);
 
         public int? Seats(string name) => Value(name) is { } text ? ParseSeats(text) : null;
+
+        /// <summary><c>--expires</c> as a number of days (<c>365d</c>) or a UTC date; null when not given.</summary>
+        public DateTimeOffset? Expiry(TimeProvider time)
+        {
+            if (Value("expires") is not { } text)
+            {
+                return null;
+            }
+
+            if (text.EndsWith('d') && int.TryParse(text[..^1], NumberStyles.None, CultureInfo.InvariantCulture, out var days) && days is > 0 and <= 3650)
+            {
+                return time.GetUtcNow().AddDays(days);
+            }
+
+            return DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var date) && date > time.GetUtcNow()
+                ? date
+                : throw new AdminException($"--expires takes a number of days (365d) or a future UTC date, not '{text}'.", ExitCodes.Usage);
+        }
 
         public AdminOptions Options() => new()
         {

@@ -52,12 +52,12 @@ public sealed class ClientCredentials(ITokenStore store, TokenAuthenticator auth
     private const string CredentialClaim = "cred";
 
     /// <summary>Makes a client for an organization (needs write access to the store).</summary>
-    public async Task<IssuedClient> CreateClientAsync(string organizationId, CancellationToken cancellationToken)
+    public async Task<IssuedClient> CreateClientAsync(string organizationId, CancellationToken cancellationToken, DateTimeOffset? expires = null)
     {
         var key = await store.EnsureSigningKeyAsync(cancellationToken).ConfigureAwait(false);
         var clientId = ScimToken.Generate(key, ScimToken.ClientIdPrefix);
         var secret = ScimToken.Generate(key, ScimToken.ClientSecretPrefix);
-        var record = new TokenRecord(organizationId, "cli-" + ScimToken.Hash(clientId)[..12], time.GetUtcNow(), Revoked: false, clientId);
+        var record = new TokenRecord(organizationId, "cli-" + ScimToken.Hash(clientId)[..12], time.GetUtcNow(), Revoked: false, clientId, expires);
         await store.SaveAsync(ScimToken.Hash(secret), record, cancellationToken).ConfigureAwait(false);
         return new IssuedClient(clientId, secret, record);
     }
@@ -93,6 +93,7 @@ public sealed class ClientCredentials(ITokenStore store, TokenAuthenticator auth
         }
 
         var now = time.GetUtcNow();
+        var lifetime = resolved.Expires is { } end ? Math.Min(options.AccessTokenSeconds, (int)Math.Max(1, (end - now).TotalSeconds)) : options.AccessTokenSeconds;
         var token = new JsonWebTokenHandler().CreateToken(new SecurityTokenDescriptor
         {
             Issuer = Issuer,
@@ -100,10 +101,10 @@ public sealed class ClientCredentials(ITokenStore store, TokenAuthenticator auth
             Subject = new ClaimsIdentity([new Claim(JwtRegisteredClaimNames.Sub, clientId), new Claim(OrganizationClaim, resolved.OrganizationId!), new Claim(CredentialClaim, hash)]),
             IssuedAt = now.UtcDateTime,
             NotBefore = now.UtcDateTime,
-            Expires = now.AddSeconds(options.AccessTokenSeconds).UtcDateTime,
+            Expires = now.AddSeconds(lifetime).UtcDateTime,
             SigningCredentials = new SigningCredentials(new SymmetricSecurityKey(keys[0]), SecurityAlgorithms.HmacSha256),
         });
-        return new TokenGrant.Issued(token, options.AccessTokenSeconds, resolved.OrganizationId!);
+        return new TokenGrant.Issued(token, lifetime, resolved.OrganizationId!);
     }
 
     /// <summary>

@@ -18,6 +18,7 @@ public sealed class KeyVaultTokenStore(SecretClient client) : ITokenStore
     private const string TokenIdTag = "tokenId";
     private const string CreatedTag = "created";
     private const string ClientIdTag = "clientId";
+    private const string ExpiresTag = "expires";
     private const string ContentType = "application/vnd.securecodinghub.scim-token-hash";
 
     public async Task<TokenRecord?> FindAsync(string tokenHash, CancellationToken cancellationToken)
@@ -153,6 +154,11 @@ public sealed class KeyVaultTokenStore(SecretClient client) : ITokenStore
         {
             secret.Properties.Tags[ClientIdTag] = record.ClientId;
         }
+
+        if (record.Expires is { } expires)
+        {
+            secret.Properties.Tags[ExpiresTag] = expires.ToString("O", CultureInfo.InvariantCulture);
+        }
         await client.SetSecretAsync(secret, cancellationToken).ConfigureAwait(false);
     }
 
@@ -194,6 +200,8 @@ public sealed class KeyVaultTokenStore(SecretClient client) : ITokenStore
                 ? parsed
                 : properties.CreatedOn ?? DateTimeOffset.MinValue;
         properties.Tags.TryGetValue(ClientIdTag, out var clientId);
-        return new TokenRecord(organizationId, tokenId ?? string.Empty, created, Revoked: properties.Enabled == false, clientId);
+        DateTimeOffset? expires = properties.Tags.TryGetValue(ExpiresTag, out var end)
+            && DateTimeOffset.TryParse(end, CultureInfo.InvariantCulture, DateTimeStyles.RoundtripKind, out var until) ? until : null;
+        return new TokenRecord(organizationId, tokenId ?? string.Empty, created, Revoked: properties.Enabled == false, clientId, expires);
     }
 }

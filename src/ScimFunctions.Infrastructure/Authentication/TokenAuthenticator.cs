@@ -14,7 +14,8 @@ public enum AuthenticationOutcome
     Unavailable,
 }
 
-public sealed record AuthenticationResult(AuthenticationOutcome Outcome, string? OrganizationId = null, string? TokenId = null, string? ClientId = null)
+public sealed record AuthenticationResult(
+    AuthenticationOutcome Outcome, string? OrganizationId = null, string? TokenId = null, string? ClientId = null, DateTimeOffset? Expires = null)
 {
     public static AuthenticationResult Rejected { get; } = new(AuthenticationOutcome.Rejected);
 
@@ -154,7 +155,7 @@ public sealed class TokenAuthenticator
                     _ = RefreshAsync(hash);
                 }
 
-                return cached.ToResult();
+                return cached.ToResult(_time.GetUtcNow());
             }
             else
             {
@@ -170,11 +171,11 @@ public sealed class TokenAuthenticator
                     }
                     else if (_cache.TryGetValue(hash, out var fresh) && fresh.Refreshed > cached.Refreshed)
                     {
-                        return fresh.ToResult();
+                        return fresh.ToResult(_time.GetUtcNow());
                     }
                 }
 
-                return age < TimeSpan.FromSeconds(_options.MaxStaleSeconds) ? cached.ToResult() : AuthenticationResult.Unavailable;
+                return age < TimeSpan.FromSeconds(_options.MaxStaleSeconds) ? cached.ToResult(_time.GetUtcNow()) : AuthenticationResult.Unavailable;
             }
         }
 
@@ -182,7 +183,7 @@ public sealed class TokenAuthenticator
         {
             var record = await LookupOnceAsync(hash).WaitAsync(cancellationToken).ConfigureAwait(false);
             _storeAnswers = true;
-            return Remember(hash, record).ToResult();
+            return Remember(hash, record).ToResult(_time.GetUtcNow());
         }
         catch (Exception e) when (e is TokenStoreUnavailableException || (e is OperationCanceledException && cancellationToken.IsCancellationRequested))
         {
@@ -252,8 +253,9 @@ public sealed class TokenAuthenticator
 
     private sealed record CacheEntry(TokenRecord? Record, DateTimeOffset Refreshed)
     {
-        public AuthenticationResult ToResult() => Record is { Revoked: false } record
-            ? new AuthenticationResult(AuthenticationOutcome.Authenticated, record.OrganizationId, record.TokenId, record.ClientId)
+        /// <summary>The outcome now: an entry of a credential that has expired since it was read is a rejection.</summary>
+        public AuthenticationResult ToResult(DateTimeOffset now) => Record is { } record && record.IsUsableAt(now)
+            ? new AuthenticationResult(AuthenticationOutcome.Authenticated, record.OrganizationId, record.TokenId, record.ClientId, record.Expires)
             : AuthenticationResult.Rejected;
     }
 

@@ -91,6 +91,13 @@ public static partial class ProvisioningTelemetry
     [LoggerMessage(EventId = 1003, Level = LogLevel.Information, Message = "Seats of organization {OrganizationId}: {SeatsInUse} in use, limit {MaxSeats}")]
     public static partial void SeatUsage(ILogger logger, string organizationId, long seatsInUse, long maxSeats);
 
+    /// <summary>
+    /// A credential in use expires within 30 days: Entra ID quarantines a job whose credential expires, so the admin must
+    /// rotate it (issue a new one, enter it in the identity provider, revoke the old). Written at most hourly per credential.
+    /// </summary>
+    [LoggerMessage(EventId = 1004, Level = LogLevel.Warning, Message = "Credential {CredentialId} of organization {OrganizationId} expires {ExpiresOn:u} (in {DaysLeft} days): rotate it")]
+    public static partial void CredentialExpiring(ILogger logger, string organizationId, string credentialId, DateTimeOffset expiresOn, int daysLeft);
+
     [LoggerMessage(EventId = 1001, Level = LogLevel.Error, Message = "SCIM {Operation} failed unexpectedly (request {RequestId})")]
     public static partial void Unexpected(ILogger logger, Exception exception, string operation, string requestId);
 

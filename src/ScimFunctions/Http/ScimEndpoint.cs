@@ -47,6 +47,7 @@ public sealed class ScimEndpoint(
         {
             var authentication = await authenticator.AuthenticateAsync(request.Headers.Authorization.ToString(), timeout.Token).ConfigureAwait(false);
             organizationId = authentication.OrganizationId;
+            WarnWhenExpiring(authentication);
             response = authentication.Outcome switch
             {
                 AuthenticationOutcome.Rejected => new ScimHttpResult(
@@ -79,6 +80,27 @@ public sealed class ScimEndpoint(
         Record(request, operation, routeId, organizationId, response, time.GetElapsedTime(started).TotalMilliseconds, requestId);
         return response;
     }
+
+    /// <summary>A credential that expires within 30 days writes a warning record, at most hourly per credential and instance.</summary>
+    private void WarnWhenExpiring(AuthenticationResult authentication)
+    {
+        if (authentication is not { Outcome: AuthenticationOutcome.Authenticated, Expires: { } expires, TokenId: { } credential })
+        {
+            return;
+        }
+
+        var now = time.GetUtcNow();
+        var left = expires - now;
+        if (left > TimeSpan.FromDays(30) || (_warned.TryGetValue(credential, out var last) && now - last < TimeSpan.FromHours(1)))
+        {
+            return;
+        }
+
+        _warned[credential] = now;
+        ProvisioningTelemetry.CredentialExpiring(logger, authentication.OrganizationId!, credential, expires, (int)Math.Max(0, Math.Ceiling(left.TotalDays)));
+    }
+
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, DateTimeOffset> _warned = new(StringComparer.Ordinal);
 
     private async Task<ScimResult> CallAsync(
         HttpRequest request, ScimOperation operation, Func<ScimCall, CancellationToken, Task<ScimResult>> handler, string organizationId, CancellationToken cancellationToken)

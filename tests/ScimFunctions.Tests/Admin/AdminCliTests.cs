@@ -146,6 +146,26 @@ public sealed class AdminCliTests(Azurite azurite) : IClassFixture<Azurite>, IDi
     }
 
     [Fact]
+    public async Task Tokens_can_expire_and_several_are_valid_at_once_for_rotation()
+    {
+        var org = NewId();
+        await RunAsync("org", "create", org, "--name", "Contoso");
+
+        var first = JsonNode.Parse((await RunAsync("token", "issue", org, "--json")).Output)!;
+        var second = JsonNode.Parse((await RunAsync("token", "issue", org, "--expires", "30d", "--json")).Output)!;
+        var wrong = await RunAsync("token", "issue", org, "--expires", "soon");
+        var list = JsonNode.Parse((await RunAsync("token", "list", org, "--json")).Output)!.AsArray();
+
+        Assert.Null(first["expires"]);
+        var expires = second["expires"]!.GetValue<DateTimeOffset>();
+        Assert.InRange(expires, DateTimeOffset.UtcNow.AddDays(29.9), DateTimeOffset.UtcNow.AddDays(30.1));
+        Assert.Equal(ExitCodes.Usage, wrong.Exit);
+        Assert.Equal(2, list.Count);
+        Assert.All(list, t => Assert.Equal("active", t!["status"]!.GetValue<string>()));
+        Assert.Contains(list, t => t!["expires"] is not null);
+    }
+
+    [Fact]
     public async Task Unknown_options_are_refused_before_anything_is_done()
     {
         var org = NewId();

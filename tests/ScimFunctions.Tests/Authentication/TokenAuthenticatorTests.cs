@@ -227,6 +227,23 @@ public sealed class TokenAuthenticatorTests
         Assert.Equal(AuthenticationOutcome.Rejected, expired.Outcome);
     }
 
+    [Fact]
+    public async Task A_cached_credential_stops_at_its_expiry()
+    {
+        var token = ScimToken.Generate(Key);
+        Issue(token, Contoso with { Expires = _time.GetUtcNow().AddSeconds(20) });
+        var authenticator = Authenticator();
+
+        var before = await authenticator.AuthenticateAsync("Bearer " + token, CancellationToken.None);
+        _time.Advance(TimeSpan.FromSeconds(21));
+        var after = await authenticator.AuthenticateAsync("Bearer " + token, CancellationToken.None);
+
+        Assert.Equal(AuthenticationOutcome.Authenticated, before.Outcome);
+        Assert.Equal(_time.GetUtcNow().AddSeconds(-1), before.Expires);
+        Assert.Equal(AuthenticationOutcome.Rejected, after.Outcome);
+        Assert.Equal(1, authenticator.StoreLookups);
+    }
+
     private static string Mutate(string token, int index)
     {
         var characters = token.ToCharArray();

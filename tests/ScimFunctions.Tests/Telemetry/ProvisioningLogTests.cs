@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using Microsoft.Extensions.DependencyInjection;
 using ScimFunctions.Infrastructure.Authentication;
 using ScimFunctions.Tests.Support;
 
@@ -37,6 +38,30 @@ public sealed class ProvisioningLogTests(ScimServer server)
         var span = Assert.Single(server.Activities.ToList(), a => Equals(a.GetTagItem("scim.request_id"), created.RequestId));
         Assert.Equal("CreateUser", span.GetTagItem("scim.operation"));
         Assert.Equal(201, span.GetTagItem("scim.status"));
+    }
+
+    [Fact]
+    public async Task A_credential_expiring_within_30_days_writes_one_warning_record_and_an_expired_one_is_refused()
+    {
+        var organization = "org-" + Guid.NewGuid().ToString("N")[..12];
+        await server.Services.GetRequiredService<Infrastructure.Organizations.OrganizationStore>().CreateAsync(organization, organization, null, CancellationToken.None);
+        var issuer = server.Services.GetRequiredService<TokenIssuer>();
+        var soon = await issuer.IssueAsync(organization, CancellationToken.None, DateTimeOffset.UtcNow.AddDays(10));
+        var later = await issuer.IssueAsync(organization, CancellationToken.None, DateTimeOffset.UtcNow.AddDays(90));
+        var expired = await issuer.IssueAsync(organization, CancellationToken.None, DateTimeOffset.UtcNow.AddSeconds(-1));
+
+        for (var i = 0; i < 3; i++)
+        {
+            Assert.Equal(200, (await server.SendAsync(HttpMethod.Get, "/Users", soon.Token)).Status);
+            Assert.Equal(200, (await server.SendAsync(HttpMethod.Get, "/Users", later.Token)).Status);
+        }
+
+        var warnings = server.Logs.ToList().Where(l => l.EventId.Name == "CredentialExpiring"
+            && l.Attributes!.Any(a => a.Key == "OrganizationId" && Equals(a.Value, organization))).ToList();
+        var warning = Assert.Single(warnings);
+        Assert.Equal(soon.Record.TokenId, warning.Attributes!.Single(a => a.Key == "CredentialId").Value);
+        Assert.Equal(10, warning.Attributes!.Single(a => a.Key == "DaysLeft").Value);
+        Assert.Equal(401, (await server.SendAsync(HttpMethod.Get, "/Users", expired.Token)).Status);
     }
 
     [Fact]

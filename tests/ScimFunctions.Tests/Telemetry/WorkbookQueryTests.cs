@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using Microsoft.Extensions.DependencyInjection;
 using System.Text.RegularExpressions;
 using ScimFunctions.Testing;
 using ScimFunctions.Tests.Support;
@@ -18,6 +19,10 @@ public sealed partial class WorkbookQueryTests(ScimServer server)
         var token = await server.NewOrganizationAsync(maxSeats: 1);
         await server.SendAsync(HttpMethod.Post, "/Users", token, new JsonObject { ["userName"] = "seat@example.com" });
         await server.SendAsync(HttpMethod.Post, "/Users", token, new JsonObject { ["userName"] = "refused@example.com" });
+        var organization = "org-" + Guid.NewGuid().ToString("N")[..12];
+        await server.Services.GetRequiredService<Infrastructure.Organizations.OrganizationStore>().CreateAsync(organization, organization, null, CancellationToken.None);
+        var expiring = await server.Services.GetRequiredService<Infrastructure.Authentication.TokenIssuer>().IssueAsync(organization, CancellationToken.None, DateTimeOffset.UtcNow.AddDays(5));
+        await server.SendAsync(HttpMethod.Get, "/Users", expiring.Token);
         var emitted = server.Logs.ToList().SelectMany(l => l.Attributes ?? []).Select(a => a.Key).ToHashSet(StringComparer.Ordinal);
 
         var root = Azurite.RepositoryRoot();
