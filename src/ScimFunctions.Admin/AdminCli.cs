@@ -45,6 +45,8 @@ public sealed class AdminCli(TextWriter output, TextWriter error, TimeProvider t
           client create <org-id> [--expires 730d]
                                                  an OAuth 2.0 client (Entra ID "OAuth2 Client Credentials Grant"): prints the
                                                  client id and the secret once; only the secret's SHA-256 is stored
+          client federate <org-id> --issuer https://login.microsoftonline.com/<tenant>/v2.0 --subject <object id> --audience <api://…>
+                                                 workload identity federation (RFC 7523): no secret; prints the client id
           client revoke <org-id> <client-id>     the client's secret stops issuing tokens; its tokens stop within the cache time
           user create <org-id> --user-name <name> --source manual|jit [--email <e>] [--given-name <g>] [--family-name <f>] [--display-name <d>]
           user list <org-id> [--filter <scim filter>]
@@ -54,7 +56,7 @@ public sealed class AdminCli(TextWriter output, TextWriter error, TimeProvider t
     /// <summary>The commands that change data: they print the target first and need --yes on a non-local one.</summary>
     private static readonly HashSet<string> Changes = new(StringComparer.Ordinal)
     {
-        "org create", "org set-seats", "org set-adoption", "org migrate", "token issue", "token revoke", "client create", "client revoke",
+        "org create", "org set-seats", "org set-adoption", "org migrate", "token issue", "token revoke", "client create", "client federate", "client revoke",
         "user create", "user delete",
     };
 
@@ -200,11 +202,19 @@ public sealed class AdminCli(TextWriter output, TextWriter error, TimeProvider t
             case "client create":
             {
                 var organization = await RequireAsync(organizations, args.Word(2, "org-id"), cancellationToken).ConfigureAwait(false);
-                var client = await VaultAsync(() => new ClientCredentials(target.Tokens, new TokenAuthenticator(target.Tokens, new TokenAuthenticationOptions(), time), new OAuthOptions(), time)
-                    .CreateClientAsync(organization.Id, cancellationToken, args.Expiry(time))).ConfigureAwait(false);
+                var client = await VaultAsync(() => new ClientRegistry(target.Tokens, time).CreateClientAsync(organization.Id, cancellationToken, args.Expiry(time))).ConfigureAwait(false);
                 return await WriteAsync(options, new { organizationId = organization.Id, clientId = client.ClientId, clientSecret = client.ClientSecret, created = client.Record.Created, expires = client.Record.Expires },
                     c => $"OAuth client for '{c.organizationId}' (the secret is shown once; enter both in Entra ID with the token endpoint https://<app>/api/sch/oauth/token):"
                         + $"{Environment.NewLine}Client Identifier: {c.clientId}{Environment.NewLine}Client Secret:     {c.clientSecret}").ConfigureAwait(false);
+            }
+
+            case "client federate":
+            {
+                var organization = await RequireAsync(organizations, args.Word(2, "org-id"), cancellationToken).ConfigureAwait(false);
+                string Required(string name) => args.Value(name) ?? throw new AdminException($"--{name} is required.{Environment.NewLine}{Usage}", ExitCodes.Usage);
+                var federated = await VaultAsync(() => new ClientRegistry(target.Tokens, time).FederateAsync(organization.Id, Required("issuer"), Required("subject"), Required("audience"), cancellationToken)).ConfigureAwait(false);
+                return await WriteAsync(options, federated, f => $"Federated client for '{f.OrganizationId}': enter this Client Identifier in Entra ID with the token endpoint https://<app>/api/sch/oauth/token:"
+                    + $"{Environment.NewLine}{f.ClientId}{Environment.NewLine}Assertions must come from {f.Issuer}, name subject {f.Subject} and audience {f.Audience}.").ConfigureAwait(false);
             }
 
             case "client revoke":
@@ -404,7 +414,7 @@ public sealed class AdminCli(TextWriter output, TextWriter error, TimeProvider t
         private static readonly HashSet<string> Valued = new(StringComparer.Ordinal)
         {
             "vault-uri", "table-endpoint", "table-name", "connection-string", "token-store",
-            "name", "max-seats", "source", "user-name", "email", "given-name", "family-name", "display-name", "filter", "expires",
+            "name", "max-seats", "source", "user-name", "email", "given-name", "family-name", "display-name", "filter", "expires", "issuer", "subject", "audience",
         };
 
         public void RefuseUnknownOptions()

@@ -11,7 +11,7 @@ public sealed class OAuthOptions
     public int AccessTokenSeconds { get; set; } = 3600;
 }
 
-/// <summary>A client made by <see cref="ClientCredentials.CreateClientAsync"/>: the secret is shown once.</summary>
+/// <summary>A client made by <see cref="ClientRegistry.CreateClientAsync"/>: the secret is shown once.</summary>
 public sealed record IssuedClient(string ClientId, string ClientSecret, TokenRecord Record);
 
 /// <summary>What the token endpoint answers (RFC 6749 §5.1 and §5.2).</summary>
@@ -44,22 +44,51 @@ public abstract record TokenGrant
 ///   cache time, and a revoked secret gets no new ones.</item>
 /// </list>
 /// </summary>
-public sealed class ClientCredentials(ITokenStore store, TokenAuthenticator authenticator, OAuthOptions options, TimeProvider time)
+public sealed class ClientCredentials(ITokenStore store, TokenAuthenticator authenticator, OAuthOptions options, FederatedAssertions assertions, TimeProvider time)
 {
+    /// <summary>RFC 7523 §2.2: a client authenticated by a JWT.</summary>
+    public const string JwtBearerAssertionType = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer";
+
     public const string Issuer = "https://scim.securecodinghub/oauth";
     public const string Audience = "scim";
     private const string OrganizationClaim = "org";
     private const string CredentialClaim = "cred";
 
-    /// <summary>Makes a client for an organization (needs write access to the store).</summary>
-    public async Task<IssuedClient> CreateClientAsync(string organizationId, CancellationToken cancellationToken, DateTimeOffset? expires = null)
+    /// <summary>The client credentials grant with a client assertion (RFC 7523 §2.2) instead of a secret.</summary>
+    public async Task<TokenGrant> GrantFederatedAsync(string clientId, string assertion, CancellationToken cancellationToken)
     {
-        var key = await store.EnsureSigningKeyAsync(cancellationToken).ConfigureAwait(false);
-        var clientId = ScimToken.Generate(key, ScimToken.ClientIdPrefix);
-        var secret = ScimToken.Generate(key, ScimToken.ClientSecretPrefix);
-        var record = new TokenRecord(organizationId, "cli-" + ScimToken.Hash(clientId)[..12], time.GetUtcNow(), Revoked: false, clientId, expires);
-        await store.SaveAsync(ScimToken.Hash(secret), record, cancellationToken).ConfigureAwait(false);
-        return new IssuedClient(clientId, secret, record);
+        try
+        {
+            var keys = await authenticator.SigningKeysAsync(cancellationToken).ConfigureAwait(false);
+            if (!ScimToken.HasValidTag(clientId, keys, ScimToken.ClientIdPrefix))
+            {
+                return new TokenGrant.InvalidClient();
+            }
+
+            var hash = ScimToken.Hash(clientId);
+            var resolved = await authenticator.ResolveCredentialAsync(hash, cancellationToken).ConfigureAwait(false);
+            if (resolved.Outcome != AuthenticationOutcome.Authenticated)
+            {
+                return resolved.Outcome == AuthenticationOutcome.Unavailable ? new TokenGrant.Unavailable() : new TokenGrant.InvalidClient();
+            }
+
+            var federated = await store.FindFederationAsync(clientId, cancellationToken).ConfigureAwait(false);
+            if (federated is null || !string.Equals(federated.OrganizationId, resolved.OrganizationId, StringComparison.Ordinal))
+            {
+                return new TokenGrant.InvalidClient();
+            }
+
+            return await assertions.ValidateAsync(assertion, federated, cancellationToken).ConfigureAwait(false) switch
+            {
+                AssertionOutcome.Valid => Mint(clientId, hash, resolved, keys),
+                AssertionOutcome.Unavailable => new TokenGrant.Unavailable(),
+                _ => new TokenGrant.InvalidClient(),
+            };
+        }
+        catch (Exception e) when (e is TokenStoreUnavailableException or Storage.StorageUnavailableException)
+        {
+            return new TokenGrant.Unavailable();
+        }
     }
 
     /// <summary>The client credentials grant: an access token for a valid client id and secret.</summary>
@@ -92,6 +121,12 @@ public sealed class ClientCredentials(ITokenStore store, TokenAuthenticator auth
             return new TokenGrant.InvalidClient();
         }
 
+        return Mint(clientId, hash, resolved, keys);
+    }
+
+    /// <summary>An access token for the client, naming the credential record it stands on.</summary>
+    private TokenGrant.Issued Mint(string clientId, string hash, AuthenticationResult resolved, IReadOnlyList<byte[]> keys)
+    {
         var now = time.GetUtcNow();
         var lifetime = resolved.Expires is { } end ? Math.Min(options.AccessTokenSeconds, (int)Math.Max(1, (end - now).TotalSeconds)) : options.AccessTokenSeconds;
         var token = new JsonWebTokenHandler().CreateToken(new SecurityTokenDescriptor
@@ -132,4 +167,39 @@ public sealed class ClientCredentials(ITokenStore store, TokenAuthenticator auth
     /// <summary>Whether the text has the shape of a JWT (three base64url parts): an access token from the token endpoint.</summary>
     public static bool LooksLikeAccessToken(string? token) =>
         token is not null && token.StartsWith("eyJ", StringComparison.Ordinal) && token.Count(c => c == '.') == 2 && token.Length < 4096;
+}
+
+/// <summary>
+/// Makes OAuth clients of organizations (<c>scim-admin client create|federate</c>; needs write access to the store):
+/// a client id and a secret whose hash is stored, or a federated client that authenticates with its identity
+/// provider's JWT. See <see cref="ClientCredentials"/>.
+/// </summary>
+public sealed class ClientRegistry(ITokenStore store, TimeProvider time)
+{
+    /// <summary>Makes a client for an organization (needs write access to the store).</summary>
+    public async Task<IssuedClient> CreateClientAsync(string organizationId, CancellationToken cancellationToken, DateTimeOffset? expires = null)
+    {
+        var key = await store.EnsureSigningKeyAsync(cancellationToken).ConfigureAwait(false);
+        var clientId = ScimToken.Generate(key, ScimToken.ClientIdPrefix);
+        var secret = ScimToken.Generate(key, ScimToken.ClientSecretPrefix);
+        var record = new TokenRecord(organizationId, "cli-" + ScimToken.Hash(clientId)[..12], time.GetUtcNow(), Revoked: false, clientId, expires);
+        await store.SaveAsync(ScimToken.Hash(secret), record, cancellationToken).ConfigureAwait(false);
+        return new IssuedClient(clientId, secret, record);
+    }
+
+    /// <summary>
+    /// Registers a federated client (Entra ID workload identity federation): no secret; the client authenticates with a
+    /// JWT from <paramref name="issuer"/> naming <paramref name="subject"/> for <paramref name="audience"/>. Its record
+    /// (the client id's hash) is what <c>client revoke</c> disables.
+    /// </summary>
+    public async Task<FederatedClient> FederateAsync(string organizationId, string issuer, string subject, string audience, CancellationToken cancellationToken)
+    {
+        var key = await store.EnsureSigningKeyAsync(cancellationToken).ConfigureAwait(false);
+        var clientId = ScimToken.Generate(key, ScimToken.ClientIdPrefix);
+        var federated = new FederatedClient(clientId, organizationId, issuer, subject, audience, time.GetUtcNow());
+        await store.SaveFederationAsync(federated, cancellationToken).ConfigureAwait(false);
+        await store.SaveAsync(ScimToken.Hash(clientId), new TokenRecord(organizationId, "fed-" + ScimToken.Hash(clientId)[..12], federated.Created, Revoked: false, clientId), cancellationToken)
+            .ConfigureAwait(false);
+        return federated;
+    }
 }

@@ -112,6 +112,41 @@ public sealed class FileTokenStore(string path) : ITokenStore, IDisposable
         }
     }
 
+    /// <summary>Federated clients live beside the token file, in <c>{path}.federation</c> (JSON by client id).</summary>
+    public async Task SaveFederationAsync(FederatedClient federated, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(federated);
+        await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            var all = await ReadFederationAsync(cancellationToken).ConfigureAwait(false);
+            all[federated.ClientId] = federated;
+            var temporary = path + ".federation.tmp";
+            await File.WriteAllTextAsync(temporary, JsonSerializer.Serialize(all, Json), cancellationToken).ConfigureAwait(false);
+            File.Move(temporary, path + ".federation", overwrite: true);
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    public async Task<FederatedClient?> FindFederationAsync(string clientId, CancellationToken cancellationToken) =>
+        (await ReadFederationAsync(cancellationToken).ConfigureAwait(false)).GetValueOrDefault(clientId);
+
+    private async Task<Dictionary<string, FederatedClient>> ReadFederationAsync(CancellationToken cancellationToken)
+    {
+        var file = path + ".federation";
+        if (!File.Exists(file))
+        {
+            return new Dictionary<string, FederatedClient>(StringComparer.Ordinal);
+        }
+
+        await using var stream = File.Open(file, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
+        return await JsonSerializer.DeserializeAsync<Dictionary<string, FederatedClient>>(stream, Json, cancellationToken).ConfigureAwait(false)
+            ?? new Dictionary<string, FederatedClient>(StringComparer.Ordinal);
+    }
+
     private async Task<Dictionary<string, TokenRecord>> ReadAsync(CancellationToken cancellationToken)
     {
         if (!File.Exists(path))

@@ -29,7 +29,21 @@ public interface ITokenStore
 
     /// <summary>The current signing key, made and stored first when there is none (issuing needs write access).</summary>
     Task<byte[]> EnsureSigningKeyAsync(CancellationToken cancellationToken);
+
+    /// <summary>Stores a federated client (workload identity federation, RFC 7523) under its client id.</summary>
+    Task SaveFederationAsync(FederatedClient federated, CancellationToken cancellationToken);
+
+    /// <summary>The federated client with this id, or null.</summary>
+    /// <exception cref="TokenStoreUnavailableException">The store did not answer.</exception>
+    Task<FederatedClient?> FindFederationAsync(string clientId, CancellationToken cancellationToken);
 }
+
+/// <summary>
+/// A client that authenticates with a JWT its identity provider signs (Entra ID workload identity federation):
+/// the assertion must come from <paramref name="Issuer"/>, name <paramref name="Subject"/> and be meant for
+/// <paramref name="Audience"/>. No secret exists.
+/// </summary>
+public sealed record FederatedClient(string ClientId, string OrganizationId, string Issuer, string Subject, string Audience, DateTimeOffset Created);
 
 /// <summary>The token store (Key Vault) did not answer or refused the service: authentication cannot be decided (503).</summary>
 public sealed class TokenStoreUnavailableException : Exception

@@ -118,6 +118,35 @@ public sealed class KeyVaultTokenStore(SecretClient client) : ITokenStore
         return key;
     }
 
+    /// <summary>A federated client is a secret <c>scim-federation-{sha256(client id)}</c> whose value is its JSON (no secret in it).</summary>
+    public const string FederationPrefix = "scim-federation-";
+
+    public async Task SaveFederationAsync(FederatedClient federated, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(federated);
+        var secret = new KeyVaultSecret(FederationPrefix + ScimToken.Hash(federated.ClientId), System.Text.Json.JsonSerializer.Serialize(federated));
+        secret.Properties.ContentType = "application/vnd.securecodinghub.scim-federated-client+json";
+        secret.Properties.Tags[OrganizationTag] = federated.OrganizationId;
+        await client.SetSecretAsync(secret, cancellationToken).ConfigureAwait(false);
+    }
+
+    public async Task<FederatedClient?> FindFederationAsync(string clientId, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var secret = await client.GetSecretAsync(FederationPrefix + ScimToken.Hash(clientId), cancellationToken: cancellationToken).ConfigureAwait(false);
+            return System.Text.Json.JsonSerializer.Deserialize<FederatedClient>(secret.Value.Value);
+        }
+        catch (RequestFailedException e) when (e.Status == 404 || (e.Status == 403 && InnerErrorCode(e) == "SecretDisabled"))
+        {
+            return null;
+        }
+        catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        {
+            throw new TokenStoreUnavailableException("Key Vault did not answer the federated client lookup.", e);
+        }
+    }
+
     /// <summary>Key Vault's inner error code (<c>SecretDisabled</c>, <c>ForbiddenByConnection</c>, …) from the error body.</summary>
     private static string? InnerErrorCode(RequestFailedException e)
     {

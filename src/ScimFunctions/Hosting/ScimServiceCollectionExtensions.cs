@@ -35,6 +35,7 @@ public static class ScimServiceCollectionExtensions
         var extensions = scim.GetSection("Extensions").Get<List<ExtensionSchemaOptions>>() ?? [];
         var rateLimit = scim.GetSection("RateLimit").Get<RateLimitOptions>() ?? new RateLimitOptions();
         var oauth = scim.GetSection("OAuth").Get<OAuthOptions>() ?? new OAuthOptions();
+        var federation = scim.GetSection("OAuth").Get<FederationOptions>() ?? new FederationOptions();
 
         if (tokens.VaultUri is null && !IsDevelopment(configuration))
         {
@@ -50,6 +51,7 @@ public static class ScimServiceCollectionExtensions
         services.AddSingleton(storage);
         services.AddSingleton(rateLimit);
         services.AddSingleton(oauth);
+        services.AddSingleton(federation);
         services.AddSingleton<OrganizationRateLimiter>();
         services.AddSingleton(ScimSchemaRegistry.Create(extensions));
         services.AddSingleton<TokenCredential>(_ => Credential(configuration));
@@ -61,6 +63,7 @@ public static class ScimServiceCollectionExtensions
             }))
             : new FileTokenStore(tokens.LocalStorePath));
         services.AddSingleton<TokenAuthenticator>();
+        services.AddSingleton<FederatedAssertions>();
         services.AddSingleton<ClientCredentials>();
         services.AddSingleton<OAuthTokenEndpoint>();
         services.AddSingleton<PageBoundaryCache>();

@@ -70,18 +70,35 @@ public sealed class OAuthTokenEndpoint(ClientCredentials clients, ScimHostOption
             return OAuthResult.Failure(400, "unsupported_grant_type", "Only the client_credentials grant is supported.");
         }
 
+        var assertionType = Single(form, "client_assertion_type");
+        var assertion = Single(form, "client_assertion");
+        if (assertionType is not null || assertion is not null)
+        {
+            // Workload identity federation (RFC 7523 §2.2): a JWT from the client's identity provider, no secret.
+            if (!string.Equals(assertionType, ClientCredentials.JwtBearerAssertionType, StringComparison.Ordinal) || string.IsNullOrEmpty(assertion)
+                || string.IsNullOrEmpty(clientId) || basic is not null || clientSecret is not null)
+            {
+                return OAuthResult.Failure(400, "invalid_request", $"A client assertion needs client_assertion_type '{ClientCredentials.JwtBearerAssertionType}', client_assertion and client_id, and no secret.");
+            }
+
+            return Answer(await clients.GrantFederatedAsync(clientId, assertion, cancellationToken).ConfigureAwait(false), "the assertion was not accepted (issuer, subject, audience, signature, lifetime or a replayed jti)");
+        }
+
         if (string.IsNullOrEmpty(clientId) || string.IsNullOrEmpty(clientSecret))
         {
             return OAuthResult.InvalidClient("The client is not authenticated: send client_id and client_secret.");
         }
 
-        return await clients.GrantAsync(clientId, clientSecret, cancellationToken).ConfigureAwait(false) switch
+        return Answer(await clients.GrantAsync(clientId, clientSecret, cancellationToken).ConfigureAwait(false), "the client id or secret is unknown, wrong or revoked");
+    }
+
+    private OAuthResult Answer(TokenGrant grant, string why) =>
+        grant switch
         {
             TokenGrant.Issued issued => OAuthResult.Token(issued.AccessToken, issued.ExpiresIn, issued.OrganizationId),
             TokenGrant.Unavailable => OAuthResult.Unavailable(options.RetryAfterSeconds),
-            _ => OAuthResult.InvalidClient("Client authentication failed: the client id or secret is unknown, wrong or revoked."),
+            _ => OAuthResult.InvalidClient($"Client authentication failed: {why}."),
         };
-    }
 
     private static string? Single(IFormCollection form, string name) =>
         form.TryGetValue(name, out var values) && values.Count == 1 ? values[0] : null;

@@ -211,7 +211,8 @@ public sealed class TokenAuthenticatorTests
         var secret = ScimToken.Generate(Key, ScimToken.ClientSecretPrefix);
         Issue(secret, Contoso with { ClientId = clientId });
         var authenticator = Authenticator();
-        var clients = new ClientCredentials(_store.Object, authenticator, new OAuthOptions { AccessTokenSeconds = 3600 }, _time);
+        var unusedTable = new Infrastructure.Storage.ScimTable(new Azure.Data.Tables.TableClient("UseDevelopmentStorage=true", "unused"));
+        var clients = new ClientCredentials(_store.Object, authenticator, new OAuthOptions { AccessTokenSeconds = 3600 }, new FederatedAssertions(unusedTable, new FederationOptions(), _time), _time);
 
         var grant = Assert.IsType<TokenGrant.Issued>(await clients.GrantAsync(clientId, secret, CancellationToken.None));
         var wrongClient = await clients.GrantAsync(ScimToken.Generate(Key, ScimToken.ClientIdPrefix), secret, CancellationToken.None);

@@ -41,6 +41,7 @@ public sealed class RealHostServer : ScimHttp, IAsyncLifetime
                 ["Scim__Tokens__CacheSeconds"] = "1",
                 ["Scim__Tokens__NegativeCacheSeconds"] = "1",
                 ["AZURE_FUNCTIONS_ENVIRONMENT"] = "Development",
+                ["Scim__OAuth__RequireHttpsMetadata"] = "false",
             },
             "/api/sch/scim/v2/ServiceProviderConfig");
     }
@@ -55,6 +56,14 @@ public sealed class RealHostServer : ScimHttp, IAsyncLifetime
 
         await _azurite.DisposeAsync();
         File.Delete(_tokenFile);
+    }
+
+    public override async Task<FederatedClient> NewFederatedClientAsync(string issuer, string subject, string audience)
+    {
+        var id = "org-" + Guid.NewGuid().ToString("N")[..12];
+        Assert.True(await _organizations!.CreateAsync(id, id, null, CancellationToken.None));
+        using var store = new FileTokenStore(_tokenFile);
+        return await FederateInAsync(store, id, issuer, subject, audience);
     }
 
     public override async Task<IssuedClient> NewClientAsync()

@@ -116,6 +116,14 @@ public class ScaleOutRig : ScimHttp, IAsyncLifetime
 
     public override async Task<string> NewOrganizationAsync(int? maxSeats = null) => (await NewOrganizationWithIdAsync(maxSeats)).Token;
 
+    public override async Task<FederatedClient> NewFederatedClientAsync(string issuer, string subject, string audience)
+    {
+        var id = "org-" + Guid.NewGuid().ToString("N")[..12];
+        Assert.True(await Organizations.CreateAsync(id, id, null, CancellationToken.None));
+        using var store = new FileTokenStore(TokenFile);
+        return await FederateInAsync(store, id, issuer, subject, audience);
+    }
+
     public override async Task<IssuedClient> NewClientAsync()
     {
         var id = "org-" + Guid.NewGuid().ToString("N")[..12];

@@ -17,19 +17,26 @@ public abstract class ScimHttp
     /// <summary>A new organization with an OAuth client (as <c>scim-admin client create</c> makes it).</summary>
     public abstract Task<ScimFunctions.Infrastructure.Authentication.IssuedClient> NewClientAsync();
 
+    /// <summary>A new organization with a federated client (as <c>scim-admin client federate</c> makes it).</summary>
+    public abstract Task<ScimFunctions.Infrastructure.Authentication.FederatedClient> NewFederatedClientAsync(string issuer, string subject, string audience);
+
     /// <summary>Revokes a token as <c>scim-admin token revoke</c> does, in the store the app reads.</summary>
     public abstract Task RevokeAsync(string token);
+
+    /// <summary>Revokes a federated client (its record is the client id's hash), as <c>scim-admin client revoke</c> does.</summary>
+    public Task RevokeFederatedAsync(string clientId) => RevokeAsync(clientId);
 
     /// <summary>The <c>Note</c> field of the provisioning record the app wrote for one request.</summary>
     public abstract Task<string?> ProvisioningNoteAsync(string requestId);
 
     /// <summary>Makes an OAuth client of a new organization in a token store.</summary>
     protected static Task<ScimFunctions.Infrastructure.Authentication.IssuedClient> CreateClientInAsync(ScimFunctions.Infrastructure.Authentication.ITokenStore store, string organizationId) =>
-        new ScimFunctions.Infrastructure.Authentication.ClientCredentials(
-            store,
-            new ScimFunctions.Infrastructure.Authentication.TokenAuthenticator(store, new ScimFunctions.Infrastructure.Authentication.TokenAuthenticationOptions(), TimeProvider.System),
-            new ScimFunctions.Infrastructure.Authentication.OAuthOptions(),
-            TimeProvider.System).CreateClientAsync(organizationId, CancellationToken.None);
+        new ScimFunctions.Infrastructure.Authentication.ClientRegistry(store, TimeProvider.System).CreateClientAsync(organizationId, CancellationToken.None);
+
+    /// <summary>Registers a federated client of a new organization in a token store.</summary>
+    protected static Task<ScimFunctions.Infrastructure.Authentication.FederatedClient> FederateInAsync(
+        ScimFunctions.Infrastructure.Authentication.ITokenStore store, string organizationId, string issuer, string subject, string audience) =>
+        new ScimFunctions.Infrastructure.Authentication.ClientRegistry(store, TimeProvider.System).FederateAsync(organizationId, issuer, subject, audience, CancellationToken.None);
 
     /// <summary>Revokes a token in a token store.</summary>
     protected static async Task RevokeInAsync(ScimFunctions.Infrastructure.Authentication.ITokenStore store, string token)

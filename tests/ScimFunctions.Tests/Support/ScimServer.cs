@@ -52,6 +52,9 @@ public sealed class ScimServer : ScimHttp, IAsyncLifetime
                     ["Scim:KeyVault:LocalStorePath"] = _tokenFile,
                     ["Scim:Tokens:CacheSeconds"] = "1",
                     ["Scim:Tokens:NegativeCacheSeconds"] = "1",
+
+                    // The fake identity provider publishes its keys on http://127.0.0.1 (Entra's are HTTPS).
+                    ["Scim:OAuth:RequireHttpsMetadata"] = "false",
                 },
                 ConfigureServices = services => services.AddOpenTelemetry()
                     .WithLogging(logging => logging.AddInMemoryExporter(Logs))
@@ -71,6 +74,13 @@ public sealed class ScimServer : ScimHttp, IAsyncLifetime
 
         await _azurite.DisposeAsync();
         File.Delete(_tokenFile);
+    }
+
+    public override async Task<FederatedClient> NewFederatedClientAsync(string issuer, string subject, string audience)
+    {
+        var id = "org-" + Guid.NewGuid().ToString("N")[..12];
+        await Services.GetRequiredService<Infrastructure.Organizations.OrganizationStore>().CreateAsync(id, id, null, CancellationToken.None);
+        return await FederateInAsync(Services.GetRequiredService<ITokenStore>(), id, issuer, subject, audience);
     }
 
     public override async Task<IssuedClient> NewClientAsync()
