@@ -33,15 +33,9 @@ public sealed class RealHostHttpTests(RealHostServer server)
     {
         var token = await server.NewOrganizationAsync();
         var body = Encoding.UTF8.GetBytes("{\"userName\":\"big@contoso.com\",\"title\":\"" + new string('x', 32 * 1024 * 1024) + "\"}");
-        using var request = new HttpRequestMessage(HttpMethod.Post, server.BaseUrl + "/Users")
-        {
-            Content = chunked ? new StreamContent(new MemoryStream(body)) : new ByteArrayContent(body),
-        };
-        request.Content.Headers.ContentType = MediaTypeHeaderValue.Parse("application/scim+json");
-        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
-        request.Headers.TransferEncodingChunked = chunked;
+        using var content = chunked ? new StreamContent(new MemoryStream(body)) : (HttpContent)new ByteArrayContent(body);
 
-        var response = await server.SendAsync(request);
+        var response = await server.PostRawAsync("/Users", token, content, chunked);
 
         AssertError(response, 413, null);
     }
@@ -62,10 +56,8 @@ public sealed class RealHostHttpTests(RealHostServer server)
         var user = new JsonObject { ["userName"] = "media@contoso.com" };
 
         AssertError(await server.SendAsync(HttpMethod.Post, "/Users", token, user, contentType: "text/plain"), 415, null);
-        using var request = new HttpRequestMessage(HttpMethod.Post, server.BaseUrl + "/Users") { Content = new StringContent("{\"userName\":", Encoding.UTF8) };
-        request.Content.Headers.ContentType = MediaTypeHeaderValue.Parse("application/scim+json");
-        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
-        AssertError(await server.SendAsync(request), 400, "invalidSyntax");
+        using var truncated = new StringContent("{\"userName\":", Encoding.UTF8);
+        AssertError(await server.PostRawAsync("/Users", token, truncated), 400, "invalidSyntax");
     }
 
     [Fact]

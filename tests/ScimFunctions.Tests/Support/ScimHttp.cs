@@ -73,6 +73,16 @@ public abstract class ScimHttp
         return await SendAsync(request);
     }
 
+    /// <summary>POSTs a body exactly as given (malformed, oversized, invalid bytes) as <c>application/scim+json</c>.</summary>
+    public async Task<ScimResponse> PostRawAsync(string path, string token, HttpContent content, bool chunked = false)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, BaseUrl + path) { Content = content };
+        request.Content.Headers.ContentType = MediaTypeHeaderValue.Parse("application/scim+json");
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        request.Headers.TransferEncodingChunked = chunked;
+        return await SendAsync(request);
+    }
+
     public async Task<ScimResponse> SendAsync(HttpRequestMessage request)
     {
         using var response = await Http.SendAsync(request);
