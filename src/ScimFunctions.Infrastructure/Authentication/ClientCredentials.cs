@@ -137,7 +137,7 @@ public sealed class ClientCredentials(ITokenStore store, TokenAuthenticator auth
             IssuedAt = now.UtcDateTime,
             NotBefore = now.UtcDateTime,
             Expires = now.AddSeconds(lifetime).UtcDateTime,
-            SigningCredentials = new SigningCredentials(new SymmetricSecurityKey(keys[0]), SecurityAlgorithms.HmacSha256),
+            SigningCredentials = new SigningCredentials(AccessTokenKey(keys[0]), SecurityAlgorithms.HmacSha256),
         });
         return new TokenGrant.Issued(token, lifetime, resolved.OrganizationId!);
     }
@@ -154,7 +154,7 @@ public sealed class ClientCredentials(ITokenStore store, TokenAuthenticator auth
         {
             ValidIssuer = Issuer,
             ValidAudience = Audience,
-            IssuerSigningKeys = [.. keys.Select(k => new SymmetricSecurityKey(k))],
+            IssuerSigningKeys = [.. keys.Select(AccessTokenKey)],
             ValidAlgorithms = [SecurityAlgorithms.HmacSha256],
             ClockSkew = TimeSpan.FromSeconds(30),
             LifetimeValidator = (notBefore, expires, _, parameters) =>
@@ -163,6 +163,13 @@ public sealed class ClientCredentials(ITokenStore store, TokenAuthenticator auth
         }).ConfigureAwait(false);
         return result.IsValid && result.Claims.TryGetValue(CredentialClaim, out var credential) ? credential as string : null;
     }
+
+    /// <summary>
+    /// The access-token key derived from a signing key (HMAC of a fixed label), so that the key that tags tokens never
+    /// signs anything else directly.
+    /// </summary>
+    private static SymmetricSecurityKey AccessTokenKey(byte[] signingKey) =>
+        new(System.Security.Cryptography.HMACSHA256.HashData(signingKey, "scim-access-token-v1"u8));
 
     /// <summary>Whether the text has the shape of a JWT (three base64url parts): an access token from the token endpoint.</summary>
     public static bool LooksLikeAccessToken(string? token) =>

@@ -27,6 +27,9 @@ public sealed class ScimEndpoint(
     ILogger<ScimEndpoint> logger,
     TimeProvider time)
 {
+    /// <summary>When each expiring credential was last warned about (per instance).</summary>
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, DateTimeOffset> _warned = new(StringComparer.Ordinal);
+
     public async Task<IActionResult> RunAsync(
         HttpRequest request,
         ScimOperation operation,
@@ -100,8 +103,6 @@ public sealed class ScimEndpoint(
         ProvisioningTelemetry.CredentialExpiring(logger, authentication.OrganizationId!, credential, expires, (int)Math.Max(0, Math.Ceiling(left.TotalDays)));
     }
 
-    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, DateTimeOffset> _warned = new(StringComparer.Ordinal);
-
     private async Task<ScimResult> CallAsync(
         HttpRequest request, ScimOperation operation, Func<ScimCall, CancellationToken, Task<ScimResult>> handler, string organizationId, CancellationToken cancellationToken)
     {
@@ -128,7 +129,7 @@ public sealed class ScimEndpoint(
     /// <summary>What failed, for the log: the status and error code Azure gave, or the kind of failure (no messages, no URLs).</summary>
     private static string Describe(Exception? cause) => cause switch
     {
-        null => "lookups throttled",
+        null => "no answer in time",
         Azure.RequestFailedException failed => $"{failed.GetType().Name} {failed.Status} {failed.ErrorCode}",
         OperationCanceledException => "time limit",
         _ => cause.GetType().Name,
