@@ -23,7 +23,8 @@ public sealed class GroupService(
     ScimSchemaRegistry registry,
     ProvisioningOptions options,
     PageBoundaryCache pageBoundaries,
-    TimeProvider time)
+    TimeProvider time,
+    OrganizationWriteGate gate)
 {
     internal const string DisplayNameProperty = "DisplayName";
     private const string ExternalIdProperty = "ExternalId";
@@ -177,6 +178,9 @@ public sealed class GroupService(
         var selection = AttributeSelection.Parse(Groups, projection.Attributes, projection.ExcludedAttributes);
         for (var attempt = 1; ; attempt++)
         {
+            // Changes of one group queue within this instance (Okta and Entra send many member PATCHes of one group at
+            // once): across instances the group row's ETag still decides, with few contenders instead of all of them.
+            using var turn = await gate.EnterAsync($"{organization}/{TableLayout.Group(id)}", cancellationToken).ConfigureAwait(false);
             var (group, refused) = await ResourceRows.ReadForChangeAsync(table, organization, TableLayout.GroupPrefix, "Group", id, ifMatch, cancellationToken).ConfigureAwait(false);
             if (group is null)
             {

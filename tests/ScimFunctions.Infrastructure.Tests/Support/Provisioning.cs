@@ -22,8 +22,9 @@ public sealed class Provisioning
         Organizations = new OrganizationStore(table, time);
         var options = new ProvisioningOptions();
         var pages = new PageBoundaryCache();
-        Users = new UserService(table, Organizations, ScimSchemaRegistry.Default, options, pages, time, NullLogger<UserService>.Instance, new OrganizationWriteGate());
-        Groups = new GroupService(table, Organizations, ScimSchemaRegistry.Default, options, pages, time);
+        var gate = new OrganizationWriteGate();
+        Users = new UserService(table, Organizations, ScimSchemaRegistry.Default, options, pages, time, NullLogger<UserService>.Instance, gate);
+        Groups = new GroupService(table, Organizations, ScimSchemaRegistry.Default, options, pages, time, gate);
     }
 
     public ScimTable Table { get; }
