@@ -88,7 +88,7 @@ public sealed class KeyVaultAttackTests : IAsyncLifetime, IDisposable
         await Task.WhenAll(sprayers);
 
         Assert.Equal(HttpStatusCode.OK, first.StatusCode);
-        Assert.True(forgedAnswers.Count > 200, $"only {forgedAnswers.Count} forged requests were sent");
+        Assert.True(forgedAnswers.Count > 100, $"only {forgedAnswers.Count} forged requests were sent");
         Assert.All(forgedAnswers, status => Assert.Equal(HttpStatusCode.Unauthorized, status));
         var genuine = new[] { existing, newcomer }.Select(t => KeyVaultTokenStore.SecretPrefix + ScimToken.Hash(t)).Append(KeyVaultTokenStore.SigningKeySecret);
         Assert.All(_vault.SecretsRead, name => Assert.Contains(name, genuine));
