@@ -3,9 +3,10 @@ using System.Collections.Concurrent;
 namespace ScimFunctions.Infrastructure.Provisioning;
 
 /// <summary>
-/// Queues, within this instance, the writes that change an organization's counters (its serialization point).
-/// Without it, concurrent writers all read the counter row, race on its ETag, and all but one retry with every read
-/// repeated; with it they wait their turn. The ETag condition still makes the counters exact across instances.
+/// Queues, within this instance, the writes that meet on one row: those that change an organization's counters (keyed
+/// by the organization) and the changes of one group (keyed by the group row). Without it, concurrent writers all read
+/// the row, race on its ETag, and all but one retry with every read repeated; with it they wait their turn. The ETag
+/// condition still decides across instances; this only keeps the contenders few.
 /// </summary>
 public sealed class OrganizationWriteGate
 {
