@@ -270,7 +270,11 @@ public sealed class TokenAuthenticator
         private T? _value;
         private DateTimeOffset _read;
         private DateTimeOffset _earlyAsked = DateTimeOffset.MinValue;
+        private DateTimeOffset _failed = DateTimeOffset.MinValue;
         private Task<T>? _reading;
+
+        /// <summary>After a failed background read, the old value serves this long before the next try.</summary>
+        private static readonly TimeSpan RetryAfterFailure = TimeSpan.FromSeconds(30);
 
         public async Task<T> GetAsync(CancellationToken cancellationToken)
         {
@@ -279,7 +283,8 @@ public sealed class TokenAuthenticator
             {
                 if (_value is not null)
                 {
-                    if (time.GetUtcNow() - _read >= period)
+                    var now = time.GetUtcNow();
+                    if (now - _read >= period && now - _failed >= RetryAfterFailure)
                     {
                         _ = StartRead();
                     }
@@ -320,7 +325,21 @@ public sealed class TokenAuthenticator
 
         private async Task<T> ReadAsync()
         {
-            var value = await read(CancellationToken.None).ConfigureAwait(false);
+            T value;
+            try
+            {
+                value = await read(CancellationToken.None).ConfigureAwait(false);
+            }
+            catch
+            {
+                lock (_gate)
+                {
+                    _failed = time.GetUtcNow();
+                }
+
+                throw;
+            }
+
             lock (_gate)
             {
                 _value = value;

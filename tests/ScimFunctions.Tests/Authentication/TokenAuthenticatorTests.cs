@@ -245,6 +245,31 @@ public sealed class TokenAuthenticatorTests
         Assert.Equal(1, authenticator.StoreLookups);
     }
 
+    [Fact]
+    public async Task A_failing_key_read_in_the_background_is_not_repeated_on_every_request()
+    {
+        var token = ScimToken.Generate(Key);
+        Issue(token, Contoso);
+        var authenticator = Authenticator();
+        Assert.Equal(AuthenticationOutcome.Authenticated, (await authenticator.AuthenticateAsync("Bearer " + token, CancellationToken.None)).Outcome);
+        _store.Setup(s => s.GetSigningKeysAsync(It.IsAny<CancellationToken>())).ThrowsAsync(new TokenStoreUnavailableException());
+
+        _time.Advance(TimeSpan.FromSeconds(301));
+        var outcomes = new List<AuthenticationOutcome>();
+        for (var i = 0; i < 5; i++)
+        {
+            outcomes.Add((await authenticator.AuthenticateAsync("Bearer " + token, CancellationToken.None)).Outcome);
+            await Task.Delay(20);
+        }
+
+        _time.Advance(TimeSpan.FromSeconds(31));
+        outcomes.Add((await authenticator.AuthenticateAsync("Bearer " + token, CancellationToken.None)).Outcome);
+        await Task.Delay(20);
+
+        Assert.All(outcomes, o => Assert.Equal(AuthenticationOutcome.Authenticated, o));
+        _store.Verify(s => s.GetSigningKeysAsync(It.IsAny<CancellationToken>()), Times.Exactly(3));
+    }
+
     private static string Mutate(string token, int index)
     {
         var characters = token.ToCharArray();
