@@ -1,7 +1,5 @@
 using System.Net;
 using System.Text.Json.Nodes;
-using Azure.Core.Pipeline;
-using Azure.Security.KeyVault.Secrets;
 using Microsoft.Extensions.Logging.Abstractions;
 using ScimFunctions.Admin;
 using ScimFunctions.Core.Schema;
@@ -223,11 +221,7 @@ public sealed class AdminCliTests(Azurite azurite) : IClassFixture<Azurite>, IDi
 
     private ScimTable Table() => new(azurite.ServiceClient().GetTableClient("admin"));
 
-    private KeyVaultTokenStore TokenStore() => new(new SecretClient(new Uri(_vault.VaultUri), new FakeCredential(), new SecretClientOptions
-    {
-        Transport = new HttpClientTransport(new HttpClient(_vault, disposeHandler: false)),
-        Retry = { MaxRetries = 0 },
-    }));
+    private KeyVaultTokenStore TokenStore() => _vault.TokenStore();
 
     private static string NewId() => "org-" + Guid.NewGuid().ToString("N")[..10];
 }

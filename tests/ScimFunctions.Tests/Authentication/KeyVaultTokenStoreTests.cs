@@ -1,6 +1,4 @@
 using System.Net;
-using Azure.Core.Pipeline;
-using Azure.Security.KeyVault.Secrets;
 using ScimFunctions.Infrastructure.Authentication;
 using ScimFunctions.Tests.Support;
 
@@ -14,11 +12,7 @@ public sealed class KeyVaultTokenStoreTests : IDisposable
 
     public void Dispose() => _vault.Dispose();
 
-    private KeyVaultTokenStore Store() => new(new SecretClient(new Uri(_vault.VaultUri), _credential, new SecretClientOptions
-    {
-        Transport = new HttpClientTransport(new HttpClient(_vault)),
-        Retry = { MaxRetries = 0 },
-    }));
+    private KeyVaultTokenStore Store() => _vault.TokenStore(_credential);
 
     [Fact]
     public async Task Issued_token_is_stored_as_a_hash_and_found_again_through_the_challenge_flow()

@@ -1,7 +1,5 @@
 using System.Net;
 using System.Net.Http.Headers;
-using Azure.Core.Pipeline;
-using Azure.Security.KeyVault.Secrets;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using ScimFunctions.Infrastructure.Authentication;
@@ -26,11 +24,12 @@ public sealed class KeyVaultAttackTests : IAsyncLifetime, IDisposable
     public async Task InitializeAsync()
     {
         await _azurite.InitializeAsync();
-        _store = new KeyVaultTokenStore(new SecretClient(new Uri(_vault.VaultUri), new FakeCredential(), new SecretClientOptions
+        _store = _vault.TokenStore(configure: options =>
         {
-            Transport = new HttpClientTransport(new HttpClient(_vault, disposeHandler: false)),
-            Retry = { MaxRetries = 2, Delay = TimeSpan.FromMilliseconds(200), NetworkTimeout = TimeSpan.FromSeconds(30) },
-        }));
+            options.Retry.MaxRetries = 2;
+            options.Retry.Delay = TimeSpan.FromMilliseconds(200);
+            options.Retry.NetworkTimeout = TimeSpan.FromSeconds(30);
+        });
         _server = await LocalServer.StartAsync(
             new LocalServerSettings
             {

@@ -1,7 +1,5 @@
 using System.Net;
 using System.Net.Http.Headers;
-using Azure.Core.Pipeline;
-using Azure.Security.KeyVault.Secrets;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using ScimFunctions.Infrastructure.Authentication;
@@ -28,11 +26,7 @@ public sealed class KeyVaultOutageTests : IDisposable
         await azurite.InitializeAsync();
         try
         {
-            var store = new KeyVaultTokenStore(new SecretClient(new Uri(_vault.VaultUri), new FakeCredential(), new SecretClientOptions
-            {
-                Transport = new HttpClientTransport(new HttpClient(_vault, disposeHandler: false)),
-                Retry = { MaxRetries = 0 },
-            }));
+            var store = _vault.TokenStore();
             var (known, newcomer) = (ScimToken.GenerateLegacy(), ScimToken.GenerateLegacy());
             await using var server = await LocalServer.StartAsync(
                 new LocalServerSettings

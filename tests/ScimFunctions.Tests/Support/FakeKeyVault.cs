@@ -42,6 +42,18 @@ public sealed class FakeKeyVault : HttpMessageHandler
 
     public int UnauthenticatedRequests { get; private set; }
 
+    /// <summary>The real token store over the real SecretClient, talking to this vault (no retries unless configured).</summary>
+    public Infrastructure.Authentication.KeyVaultTokenStore TokenStore(Azure.Core.TokenCredential? credential = null, Action<Azure.Security.KeyVault.Secrets.SecretClientOptions>? configure = null)
+    {
+        var options = new Azure.Security.KeyVault.Secrets.SecretClientOptions
+        {
+            Transport = new Azure.Core.Pipeline.HttpClientTransport(new HttpClient(this, disposeHandler: false)),
+            Retry = { MaxRetries = 0 },
+        };
+        configure?.Invoke(options);
+        return new(new Azure.Security.KeyVault.Secrets.SecretClient(new Uri(VaultUri), credential ?? new FakeCredential(), options));
+    }
+
     public int SecretGets => _gets;
 
     public IReadOnlyCollection<string> SecretNames => _secrets.Keys.ToList();
