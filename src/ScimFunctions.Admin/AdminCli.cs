@@ -18,7 +18,7 @@ namespace ScimFunctions.Admin;
 /// <c>scim-admin</c>: organizations, tokens, seats and users that exist before SCIM. Every command goes through the
 /// stores and services the functions use, so what it writes is exactly what the endpoint reads.
 /// </summary>
-public sealed class AdminCli(TextWriter output, TextWriter error, TimeProvider time)
+public sealed class AdminCli(TextWriter output, TextWriter error, TimeProvider time, ScimSchemaRegistry? registry = null)
 {
     public const string Usage = """
         scim-admin [target] <command>
@@ -337,8 +337,14 @@ public sealed class AdminCli(TextWriter output, TextWriter error, TimeProvider t
         }
     }
 
-    private UserService Users(AdminTarget target, OrganizationStore organizations) =>
-        new(target.Table, organizations, ScimSchemaRegistry.Default, new ProvisioningOptions(), new PageBoundaryCache(), time, NullLogger<UserService>.Instance, new OrganizationWriteGate());
+    /// <summary>
+    /// The services the endpoint runs, composed the same way, with the extension schemas the deployment configures
+    /// (<c>Scim__Extensions__…</c> in the environment, as in the app settings).
+    /// </summary>
+    private ProvisioningServices Services(AdminTarget target) =>
+        new(target.Table, registry ?? ScimSchemaRegistry.Default, new ProvisioningOptions(), time, NullLoggerFactory.Instance);
+
+    private UserService Users(AdminTarget target, OrganizationStore organizations) => Services(target).Users;
 
     private static ScimRequestContext Context(string organization) => new(organization, "https://scim.invalid/api/sch/scim/v2");
 

@@ -1,4 +1,6 @@
+using Microsoft.Extensions.Configuration;
 using ScimFunctions.Admin;
+using ScimFunctions.Core.Schema;
 
 using var cancel = new CancellationTokenSource();
 Console.CancelKeyPress += (_, e) =>
@@ -7,5 +9,9 @@ Console.CancelKeyPress += (_, e) =>
     cancel.Cancel();
 };
 
-var cli = new AdminCli(Console.Out, Console.Error, TimeProvider.System);
+// The extension schemas the deployment configures (Scim__Extensions__0__Id=…), so that users written here validate as
+// the endpoint validates them.
+var extensions = new ConfigurationBuilder().AddEnvironmentVariables().Build()
+    .GetSection("Scim:Extensions").Get<List<ExtensionSchemaOptions>>() ?? [];
+var cli = new AdminCli(Console.Out, Console.Error, TimeProvider.System, ScimSchemaRegistry.Create(extensions));
 return await cli.RunAsync(args, options => AdminTarget.Resolve(options, Environment.GetEnvironmentVariable), cancel.Token);

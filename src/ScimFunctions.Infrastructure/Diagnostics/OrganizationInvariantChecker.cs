@@ -34,6 +34,8 @@ public static class OrganizationInvariantChecker
         }
 
         var expected = new HashSet<string>(StringComparer.Ordinal) { TableLayout.OrganizationRow };
+        var shards = rows.Values.Where(r => r.RowKey.StartsWith(TableLayout.CounterShardPrefix, StringComparison.Ordinal)).ToList();
+        expected.UnionWith(shards.Select(r => r.RowKey));
         var users = rows.Values.Where(r => r.RowKey.StartsWith(TableLayout.UserPrefix, StringComparison.Ordinal)).ToList();
         var groups = rows.Values.Where(r => r.RowKey.StartsWith(TableLayout.GroupPrefix, StringComparison.Ordinal)).ToList();
         long active = 0, unmanaged = 0;
@@ -66,6 +68,11 @@ public static class OrganizationInvariantChecker
                 ExpectIndex(TableLayout.GroupExternalIdIndex(externalId, group.Id), "GroupId", group.Id, $"Group {group.Id}: externalId index");
             }
 
+            if (GroupMembershipWriter.IsPending(row))
+            {
+                ExpectIndex(TableLayout.Intent(group.Id), "IntentId", row.GetString(GroupMembershipWriter.PendingProperty)!, $"Group {group.Id}: the intent of its unfinished membership change");
+            }
+
             if (group.Document.ContainsKey("members"))
             {
                 problems.Add($"Group {group.Id}: members are stored in the group row.");
@@ -91,7 +98,14 @@ public static class OrganizationInvariantChecker
             problems.Add($"Row '{stray}' belongs to no resource (an orphaned or stale index row).");
         }
 
-        var counters = OrganizationRow.Read(orgRow);
+        var counted = shards.Append(orgRow).ToList();
+        var counters = OrganizationRow.Read(orgRow) with
+        {
+            Users = counted.Sum(r => r.GetInt64(OrganizationRow.Users) ?? 0),
+            ActiveUsers = counted.Sum(r => r.GetInt64(OrganizationRow.ActiveUsers) ?? 0),
+            UnmanagedUsers = counted.Sum(r => r.GetInt64(OrganizationRow.UnmanagedUsers) ?? 0),
+            Groups = counted.Sum(r => r.GetInt64(OrganizationRow.Groups) ?? 0),
+        };
         Compare("Users", counters.Users, users.Count);
         Compare("ActiveUsers", counters.ActiveUsers, active);
         Compare("UnmanagedUsers", counters.UnmanagedUsers, unmanaged);

@@ -4,14 +4,12 @@ using ScimFunctions.Infrastructure.Storage;
 
 namespace ScimFunctions.Infrastructure.Organizations;
 
-/// <summary>Creates, reads and configures organizations; the row that also carries each one's counters.</summary>
+/// <summary>Creates, reads and configures organizations (their counters: <see cref="OrganizationCounters"/>).</summary>
 public sealed class OrganizationStore(ScimTable table, TimeProvider time)
 {
-    public async Task<Organization?> GetAsync(string organizationId, CancellationToken cancellationToken)
-    {
-        var row = await GetRowAsync(organizationId, cancellationToken).ConfigureAwait(false);
-        return row is null ? null : OrganizationRow.Read(row);
-    }
+    /// <summary>The organization with its totals (the organization row and its counter shards, summed).</summary>
+    public async Task<Organization?> GetAsync(string organizationId, CancellationToken cancellationToken) =>
+        (await OrganizationCounters.ReadSnapshotAsync(table, organizationId, cancellationToken).ConfigureAwait(false))?.Totals;
 
     internal Task<TableEntity?> GetRowAsync(string organizationId, CancellationToken cancellationToken) =>
         OrganizationIds.IsValid(organizationId)
@@ -79,12 +77,12 @@ public sealed class OrganizationStore(ScimTable table, TimeProvider time)
         throw new StorageUnavailableException("The organization is being changed by too many requests at once; try again.");
     }
 
-    /// <summary>Every organization. A scan across partitions: for administration, not for request paths.</summary>
+    /// <summary>Every organization with its totals. A scan across partitions: for administration, not for request paths.</summary>
     public async IAsyncEnumerable<Organization> ListAsync([System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
     {
         await foreach (var row in table.AcrossPartitionsAsync(TableLayout.OrganizationRow, cancellationToken).ConfigureAwait(false))
         {
-            yield return OrganizationRow.Read(row);
+            yield return await GetAsync(row.PartitionKey, cancellationToken).ConfigureAwait(false) ?? OrganizationRow.Read(row);
         }
     }
 
@@ -139,16 +137,4 @@ internal static class OrganizationRow
             AdoptionRules.Parse(row.GetString(Adoption)));
     }
 
-    /// <summary>A merge of the counters, conditional on the row's ETag: the serialization point of an organization.</summary>
-    public static TableTransactionAction UpdateCounters(TableEntity row, Organization counters) =>
-        new(
-            TableTransactionActionType.UpdateMerge,
-            new TableEntity(row.PartitionKey, row.RowKey)
-            {
-                [Users] = counters.Users,
-                [ActiveUsers] = counters.ActiveUsers,
-                [UnmanagedUsers] = counters.UnmanagedUsers,
-                [Groups] = counters.Groups,
-            },
-            row.ETag);
 }

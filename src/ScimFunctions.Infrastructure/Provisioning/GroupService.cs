@@ -24,9 +24,12 @@ public sealed class GroupService(
     ProvisioningOptions options,
     PageBoundaryCache pageBoundaries,
     TimeProvider time,
-    OrganizationWriteGate gate)
+    OrganizationWriteGate gate,
+    OrganizationCounters counters)
 {
     internal const string DisplayNameProperty = "DisplayName";
+    private const string CreateRequestProperty = "CreateRequest";
+    private readonly GroupMembershipWriter memberships = new(table, time);
     private const string ExternalIdProperty = "ExternalId";
     private const string GroupIdProperty = "GroupId";
     private const string Members = "members";
@@ -36,47 +39,98 @@ public sealed class GroupService(
 
     private ResourceTypeDefinition Groups => registry.Group;
 
+    /// <summary>
+    /// POST: the group, its index rows, a counter and its members. A retry of the same request (same document and
+    /// members) whose group exists unchanged since it was created answers 201 with that group (finishing its
+    /// membership change if the first attempt did not), instead of 409 on its own create.
+    /// </summary>
     public Task<ScimResult> CreateAsync(ScimRequestContext context, JsonNode? body, CancellationToken cancellationToken) =>
-        ServiceErrors.Guard(async () =>
+        ServiceErrors.Guard(() => WithMembershipTimeLimitAsync(async token =>
         {
             var organization = context.OrganizationId;
             var document = ResourceNormalizer.Normalize(body, Groups);
             var requested = TakeMembers(document);
             var facts = GroupFacts.From(document);
-            var members = await ResolveMembersAsync(organization, requested, cancellationToken).ConfigureAwait(false);
-            for (var attempt = 1; ; attempt++)
+            var request = CreateHash(document, requested);
+            var members = await ResolveMembersAsync(organization, requested, token).ConfigureAwait(false);
+            return await OptimisticWrite.RunAsync(options.MaxWriteAttempts, async _ =>
             {
-                var orgRow = await organizations.RequireRowAsync(organization, cancellationToken).ConfigureAwait(false);
-                var counters = OrganizationRow.Read(orgRow);
+                var orgRow = await organizations.RequireRowAsync(organization, token).ConfigureAwait(false);
+                using var slot = await counters.ReserveAsync(orgRow, new CounterDelta(Groups: 1), token).ConfigureAwait(false);
                 var now = time.GetUtcNow();
                 var id = Guid.NewGuid().ToString();
                 var row = GroupRow(organization, id, document, facts, 1, now, now);
+                row[CreateRequestProperty] = request;
                 var actions = new List<TableTransactionAction> { new(TableTransactionActionType.Add, row) };
                 actions.AddRange(IndexRows(organization, id, facts).Select(r => new TableTransactionAction(TableTransactionActionType.Add, r)));
-                actions.Add(OrganizationRow.UpdateCounters(orgRow, counters with { Groups = counters.Groups + 1 }));
                 try
                 {
-                    await CommitWithMembershipsAsync(organization, id, actions, members, [], cancellationToken).ConfigureAwait(false);
-                    var created = StoredResource.Read(row, TableLayout.GroupPrefix);
-                    var representation = await RepresentAsync(context, created, AttributeSelection.Default(Groups), cancellationToken).ConfigureAwait(false);
-                    return ScimResult.Created(representation, Location(context, id), created.ETag);
+                    await memberships.CommitAsync(organization, id, actions, slot, new MembershipPlan(members, []), token).ConfigureAwait(false);
                 }
-                catch (TableTransactionFailedException e) when (e.Status is 409 or 412 or 404)
+                catch (TableTransactionFailedException e) when (e.Status == 409)
                 {
-                    if (e.Status == 409 && await NameTakenAsync(organization, facts.DisplayName, cancellationToken).ConfigureAwait(false))
-                    {
-                        return DuplicateName();
-                    }
-
-                    if (attempt >= options.MaxWriteAttempts)
-                    {
-                        throw;
-                    }
-
-                    await WriteRetry.DelayAsync(attempt, cancellationToken).ConfigureAwait(false);
+                    return await RetriedCreateAsync(context, facts.DisplayName, request, token).ConfigureAwait(false);
                 }
-            }
-        });
+
+                var created = StoredResource.Read(row, TableLayout.GroupPrefix);
+                var representation = await RepresentAsync(context, created, AttributeSelection.Default(Groups), token).ConfigureAwait(false);
+                return ScimResult.Created(representation, Location(context, id), created.ETag);
+            }, token).ConfigureAwait(false);
+        }));
+
+    /// <summary>
+    /// After a create's 409: the group holding the displayName, if it was created by this very request (an earlier
+    /// attempt) and not changed since, is the answer; any other holder is a 409; no holder means the conflict was
+    /// elsewhere (a counter shard created concurrently) and the create runs again (null).
+    /// </summary>
+    private async Task<ScimResult?> RetriedCreateAsync(ScimRequestContext context, string displayName, string request, CancellationToken cancellationToken)
+    {
+        var organization = context.OrganizationId;
+        var index = await table.GetAsync(organization, TableLayout.GroupNameIndex(displayName), cancellationToken).ConfigureAwait(false);
+        if (index?.GetString(GroupIdProperty) is not { } holderId)
+        {
+            return null;
+        }
+
+        var holder = await ReadAsync(organization, holderId, cancellationToken).ConfigureAwait(false);
+        if (holder is null || holder.Version != 1 || !string.Equals(holder.Row.GetString(CreateRequestProperty), request, StringComparison.Ordinal))
+        {
+            return DuplicateName();
+        }
+
+        if (GroupMembershipWriter.IsPending(holder.Row))
+        {
+            await memberships.FinishPendingAsync(organization, holderId, cancellationToken).ConfigureAwait(false);
+        }
+
+        var representation = await RepresentAsync(context, holder, AttributeSelection.Default(Groups), cancellationToken).ConfigureAwait(false);
+        return ScimResult.Created(representation, Location(context, holderId), holder.ETag) with { Note = "retriedCreate" };
+    }
+
+    /// <summary>
+    /// Membership writes run under their own time limit (<see cref="ProvisioningOptions.MembershipTimeLimitSeconds"/>),
+    /// not the request's: a client that gives up does not stop a change half-way. Past the limit the answer is 503
+    /// with Retry-After; what was not written yet stays recorded in the group's intent and is finished by the retry.
+    /// </summary>
+    private async Task<ScimResult> WithMembershipTimeLimitAsync(Func<CancellationToken, Task<ScimResult>> operation)
+    {
+        using var limit = new CancellationTokenSource(TimeSpan.FromSeconds(options.MembershipTimeLimitSeconds), time);
+        try
+        {
+            return await operation(limit.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (limit.IsCancellationRequested)
+        {
+            throw new StorageUnavailableException(
+                $"The membership change did not finish within {options.MembershipTimeLimitSeconds} s; what remains is recorded and the retry finishes it.");
+        }
+    }
+
+    private static string CreateHash(JsonObject document, List<(string Id, string? Display)> members)
+    {
+        var text = document.ToJsonString(ScimJson.Options) + "\n" + string.Join('\n', members.Select(m => m.Id).Order(StringComparer.Ordinal));
+        return Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(text)));
+    }
 
     public Task<ScimResult> GetAsync(ScimRequestContext context, string id, Projection projection, CancellationToken cancellationToken) =>
         ServiceErrors.Guard(async () =>
@@ -90,20 +144,19 @@ public sealed class GroupService(
 
     public Task<ScimResult> ListAsync(ScimRequestContext context, ListRequest request, CancellationToken cancellationToken) =>
         ServiceErrors.Guard(() => ResourceLister.ListAsync(
-            new ResourceLister.Source(table, organizations, pageBoundaries, options, Groups, TableLayout.GroupPrefix, o => o.Groups, LoadByIndexAsync, RepresentAsync, EvaluableAsync),
+            new ResourceLister.Source(table, counters, pageBoundaries, options, Groups, TableLayout.GroupPrefix, o => o.Groups, LoadByIndexAsync, RepresentAsync, EvaluableAsync),
             context,
             request,
             cancellationToken));
 
     /// <summary>PUT: displayName, externalId and the whole member list are replaced.</summary>
     public Task<ScimResult> ReplaceAsync(ScimRequestContext context, string id, JsonNode? body, string? ifMatch, CancellationToken cancellationToken) =>
-        ServiceErrors.Guard(async () =>
+        ServiceErrors.Guard(() =>
         {
             var document = ResourceNormalizer.Normalize(body, Groups);
             var members = TakeMembers(document);
             var change = new MemberChange(ReplaceAll: true, members.ToDictionary(m => m.Id, m => m.Display, StringComparer.Ordinal), []);
-            return await UpdateAsync(context, id, ifMatch, Projection.Default, alwaysRespond: true, _ => (document, change), cancellationToken)
-                .ConfigureAwait(false);
+            return WithMembershipTimeLimitAsync(token => UpdateAsync(context, id, ifMatch, Projection.Default, alwaysRespond: true, _ => (document, change), token));
         });
 
     /// <summary>
@@ -111,17 +164,18 @@ public sealed class GroupService(
     /// with the group when <c>attributes</c> was asked for.
     /// </summary>
     public Task<ScimResult> PatchAsync(ScimRequestContext context, string id, JsonNode? body, string? ifMatch, Projection projection, CancellationToken cancellationToken) =>
-        ServiceErrors.Guard(async () =>
+        ServiceErrors.Guard(() =>
         {
             var operations = PatchPlanner.Plan(PatchRequest.Parse(body), Groups);
             var memberOperations = operations.Where(IsMemberOperation).ToList();
             var otherOperations = operations.Where(o => !IsMemberOperation(o)).ToList();
+            var members = MemberChange.From(memberOperations);
             var respond = projection.Attributes is not null;
-            return await UpdateAsync(context, id, ifMatch, projection, respond, group =>
+            return WithMembershipTimeLimitAsync(token => UpdateAsync(context, id, ifMatch, projection, respond, group =>
             {
                 var document = otherOperations.Count == 0 ? null : PatchEngine.Apply(group.Document, otherOperations, Groups) is { Modified: true } outcome ? outcome.Resource : null;
-                return (document, MemberChange.From(memberOperations));
-            }, cancellationToken).ConfigureAwait(false);
+                return (document, members);
+            }, token));
         });
 
     /// <summary>
@@ -130,10 +184,10 @@ public sealed class GroupService(
     /// remain is membership rows of the deleted group, which a repeated DELETE removes before it answers 204.
     /// </summary>
     public Task<ScimResult> DeleteAsync(ScimRequestContext context, string id, string? ifMatch, CancellationToken cancellationToken) =>
-        ServiceErrors.Guard(async () =>
+        ServiceErrors.Guard(() =>
         {
             var organization = context.OrganizationId;
-            for (var attempt = 1; ; attempt++)
+            return OptimisticWrite.RunAsync(options.MaxWriteAttempts, async _ =>
             {
                 var (group, refused) = await ResourceRows.ReadForChangeAsync(table, organization, TableLayout.GroupPrefix, "Group", id, ifMatch, cancellationToken).ConfigureAwait(false);
                 if (group is null)
@@ -145,27 +199,26 @@ public sealed class GroupService(
                 }
 
                 var orgRow = await organizations.RequireRowAsync(organization, cancellationToken).ConfigureAwait(false);
-                var counters = OrganizationRow.Read(orgRow);
-                var actions = new List<TableTransactionAction> { new(TableTransactionActionType.Delete, group.Row, group.Row.ETag) };
-                actions.AddRange(IndexRows(organization, id, GroupFacts.From(group.Document))
-                    .Select(r => new TableTransactionAction(TableTransactionActionType.Delete, r, ETag.All)));
-                actions.Add(OrganizationRow.UpdateCounters(orgRow, counters with { Groups = counters.Groups - 1 }));
-                try
+                using (var slot = await counters.ReserveAsync(orgRow, new CounterDelta(Groups: -1), cancellationToken).ConfigureAwait(false))
                 {
-                    await table.SubmitAsync(actions, cancellationToken).ConfigureAwait(false);
-                }
-                catch (TableTransactionFailedException e) when (e.Status is 412 or 404 && attempt < options.MaxWriteAttempts)
-                {
-                    await WriteRetry.DelayAsync(attempt, cancellationToken).ConfigureAwait(false);
-                    continue;
+                    var actions = new List<TableTransactionAction> { new(TableTransactionActionType.Delete, group.Row, group.Row.ETag) };
+                    actions.AddRange(IndexRows(organization, id, GroupFacts.From(group.Document))
+                        .Select(r => new TableTransactionAction(TableTransactionActionType.Delete, r, ETag.All)));
+                    if (GroupMembershipWriter.IsPending(group.Row))
+                    {
+                        // The unfinished rest of a membership change goes with the group; its finisher stops.
+                        actions.Add(new TableTransactionAction(TableTransactionActionType.Delete, new TableEntity(organization, TableLayout.Intent(id)), ETag.All));
+                    }
+
+                    await memberships.CommitAsync(organization, id, actions, slot, new MembershipPlan([], []), cancellationToken).ConfigureAwait(false);
                 }
 
                 await Memberships.RemoveAllOfGroupAsync(table, organization, id, cancellationToken).ConfigureAwait(false);
                 return ScimResult.NoContent();
-            }
+            }, cancellationToken);
         });
 
-    private async Task<ScimResult> UpdateAsync(
+    private Task<ScimResult> UpdateAsync(
         ScimRequestContext context,
         string id,
         string? ifMatch,
@@ -176,7 +229,7 @@ public sealed class GroupService(
     {
         var organization = context.OrganizationId;
         var selection = AttributeSelection.Parse(Groups, projection.Attributes, projection.ExcludedAttributes);
-        for (var attempt = 1; ; attempt++)
+        return OptimisticWrite.RunAsync(options.MaxWriteAttempts, async _ =>
         {
             // Changes of one group queue within this instance (Okta and Entra send many member PATCHes of one group at
             // once): across instances the group row's ETag still decides, with few contenders instead of all of them.
@@ -185,6 +238,13 @@ public sealed class GroupService(
             if (group is null)
             {
                 return refused!;
+            }
+
+            if (GroupMembershipWriter.IsPending(group.Row))
+            {
+                // An earlier change of this group did not finish: finish it, then read the group again.
+                await memberships.FinishPendingAsync(organization, id, cancellationToken).ConfigureAwait(false);
+                return null;
             }
 
             var (document, members) = change(group);
@@ -206,55 +266,26 @@ public sealed class GroupService(
             actions.AddRange(beforeRows.ExceptBy(afterRows.Select(r => r.RowKey), r => r.RowKey).Select(r => new TableTransactionAction(TableTransactionActionType.Delete, r, ETag.All)));
             try
             {
-                await CommitWithMembershipsAsync(organization, id, actions, resolved, removes, cancellationToken).ConfigureAwait(false);
-                return await RespondAsync(context, StoredResource.Read(row, TableLayout.GroupPrefix), selection, alwaysRespond, cancellationToken).ConfigureAwait(false);
+                await memberships.CommitAsync(organization, id, actions, null, new MembershipPlan(resolved, removes), cancellationToken).ConfigureAwait(false);
             }
-            catch (TableTransactionFailedException e) when (e.Status is 409 or 412 or 404)
+            catch (TableTransactionFailedException e) when (e.Status == 409)
             {
-                if (e.Status == 409 && await NameTakenAsync(organization, after.DisplayName, cancellationToken, exceptGroupId: id).ConfigureAwait(false))
+                if (await NameTakenAsync(organization, after.DisplayName, cancellationToken, exceptGroupId: id).ConfigureAwait(false))
                 {
                     return DuplicateName();
                 }
 
-                if (attempt >= options.MaxWriteAttempts)
-                {
-                    throw;
-                }
-
-                await WriteRetry.DelayAsync(attempt, cancellationToken).ConfigureAwait(false);
+                return null;
             }
-        }
+
+            return await RespondAsync(context, StoredResource.Read(row, TableLayout.GroupPrefix), selection, alwaysRespond, cancellationToken).ConfigureAwait(false);
+        }, cancellationToken);
     }
 
     private async Task<ScimResult> RespondAsync(ScimRequestContext context, StoredResource group, AttributeSelection selection, bool respond, CancellationToken cancellationToken) =>
         respond
             ? ScimResult.Ok(await RepresentAsync(context, group, selection, cancellationToken).ConfigureAwait(false), group.ETag)
             : ScimResult.NoContent(group.ETag);
-
-    /// <summary>
-    /// Commits a group change: the group's rows and as many membership pairs as fit in one transaction, then the
-    /// remaining pairs a transaction at a time. Each pair is added or removed atomically; a change of more than
-    /// <see cref="Memberships.PairsPerTransaction"/> members is idempotent to retry if it fails part-way.
-    /// </summary>
-    private async Task CommitWithMembershipsAsync(
-        string organization,
-        string groupId,
-        List<TableTransactionAction> groupActions,
-        IReadOnlyList<(string Id, string? Display)> adds,
-        IReadOnlyList<string> removes,
-        CancellationToken cancellationToken)
-    {
-        var pairs = removes.Select(u => Memberships.Remove(organization, groupId, u))
-            .Concat(adds.Select(m => Memberships.Add(organization, groupId, m.Id, m.Display)))
-            .ToList();
-        var room = (StorageLimits.MaxTransactionActions - groupActions.Count) / 2;
-        var first = groupActions.Concat(pairs.Take(room).SelectMany(p => p)).ToList();
-        await table.SubmitAsync(first, cancellationToken).ConfigureAwait(false);
-        foreach (var chunk in pairs.Skip(room).Chunk(Memberships.PairsPerTransaction))
-        {
-            await table.SubmitAsync([.. chunk.SelectMany(p => p)], cancellationToken).ConfigureAwait(false);
-        }
-    }
 
     /// <summary>The members to add and the members to remove that a change means for the group as it is.</summary>
     private async Task<(List<(string Id, string? Display)> Adds, List<string> Removes)> PlanMembershipAsync(
@@ -298,10 +329,10 @@ public sealed class GroupService(
     /// Members must be users of the same organization; a missing display name is the user's. The users are read
     /// in parallel (k point reads, a few at a time).
     /// </summary>
-    private async Task<List<(string Id, string? Display)>> ResolveMembersAsync(
+    private async Task<List<MemberToAdd>> ResolveMembersAsync(
         string organization, List<(string Id, string? Display)> members, CancellationToken cancellationToken)
     {
-        var resolved = new (string Id, string? Display)[members.Count];
+        var resolved = new MemberToAdd[members.Count];
         await Parallel.ForEachAsync(
             members.Select((member, index) => (member, index)),
             new ParallelOptions { MaxDegreeOfParallelism = ParallelReads, CancellationToken = cancellationToken },
@@ -313,7 +344,7 @@ public sealed class GroupService(
                     : null;
                 resolved[item.index] = user is null
                     ? throw new ScimException(ScimError.InvalidValue($"Member '{id}' is not a user of this organization."))
-                    : (id, display ?? UserService.DisplayOf(user));
+                    : new MemberToAdd(id, display ?? UserService.DisplayOf(user), user.ETag);
             }).ConfigureAwait(false);
         return [.. resolved];
     }

@@ -15,6 +15,12 @@ public sealed class ProvisioningOptions
     /// </summary>
     public int MaxWriteAttempts { get; set; } = 64;
 
+    /// <summary>
+    /// How long a group write with members may take (a POST, PUT or member PATCH of thousands of members). Entra ID and
+    /// Okta wait 60 s; past this limit the answer is 503 and the rest of the change stays recorded for the retry.
+    /// </summary>
+    public int MembershipTimeLimitSeconds { get; set; } = 45;
+
     /// <summary>Email addresses indexed per user for the identity provider's pre-create lookup.</summary>
     public int MaxIndexedEmails { get; set; } = 20;
 }

@@ -11,7 +11,7 @@ namespace ScimFunctions.Infrastructure.Provisioning;
 /// <summary>
 /// List and search (RFC 7644 §3.4.2) over one resource type of an organization, ordered by id (the row key):
 /// <list type="bullet">
-/// <item>no filter: one key-range read of the page (O(page)), totalResults from the organization's counter;</item>
+/// <item>no filter: one key-range read of the page (O(page)), totalResults from the organization's counters;</item>
 /// <item>a filter an index answers (<see cref="IndexPlanner"/>): point or prefix reads of the candidates (O(matches));</item>
 /// <item>any other filter: every resource of the organization is read and evaluated (O(resources)), because
 ///   totalResults must count every match.</item>
@@ -21,7 +21,7 @@ internal static class ResourceLister
 {
     internal sealed record Source(
         ScimTable Table,
-        OrganizationStore Organizations,
+        OrganizationCounters Counters,
         PageBoundaryCache PageBoundaries,
         ProvisioningOptions Options,
         ResourceTypeDefinition ResourceType,
@@ -53,11 +53,10 @@ internal static class ResourceLister
                 request.Cursor is not null && hasMore ? PagedRows.EncodeCursor(page[^1].Row.RowKey) : null, cancellationToken).ConfigureAwait(false);
         }
 
-        var orgRow = await source.Organizations.GetRowAsync(organization, cancellationToken).ConfigureAwait(false);
-        var counters = orgRow is null ? null : OrganizationRow.Read(orgRow);
-        var total = counters is null ? 0 : source.Total(counters);
-
-        var version = orgRow?.ETag.ToString() ?? string.Empty;
+        // Totals and their version in one read: the organization row and its counter shards.
+        var snapshot = await source.Counters.ReadAsync(organization, cancellationToken).ConfigureAwait(false);
+        var total = snapshot is null ? 0 : source.Total(snapshot.Totals);
+        var version = snapshot?.Version ?? string.Empty;
         var afterKey = request.Cursor is not null
             ? PagedRows.DecodeCursor(request.Cursor, source.Prefix)
             : await PagedRows.FindStartAsync(source.Table, source.PageBoundaries, organization, source.Prefix, startIndex, version, cancellationToken).ConfigureAwait(false);

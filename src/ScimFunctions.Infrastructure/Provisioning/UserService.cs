@@ -27,7 +27,7 @@ public sealed class UserService(
     PageBoundaryCache pageBoundaries,
     TimeProvider time,
     ILogger<UserService> logger,
-    OrganizationWriteGate gate)
+    OrganizationCounters counters)
 {
     private const string UserNameProperty = "UserName";
     private const string DisplayNameProperty = "DisplayName";
@@ -69,7 +69,7 @@ public sealed class UserService(
 
     public Task<ScimResult> ListAsync(ScimRequestContext context, ListRequest request, CancellationToken cancellationToken) =>
         ServiceErrors.Guard(() => ResourceLister.ListAsync(
-            new ResourceLister.Source(table, organizations, pageBoundaries, options, Users, TableLayout.UserPrefix, o => o.Users, LoadByIndexAsync, RepresentAsync),
+            new ResourceLister.Source(table, counters, pageBoundaries, options, Users, TableLayout.UserPrefix, o => o.Users, LoadByIndexAsync, RepresentAsync),
             context,
             request,
             cancellationToken));
@@ -107,10 +107,10 @@ public sealed class UserService(
     /// which a repeated DELETE removes before it answers 204.
     /// </summary>
     public Task<ScimResult> DeleteAsync(ScimRequestContext context, string id, string? ifMatch, CancellationToken cancellationToken) =>
-        ServiceErrors.Guard(async () =>
+        ServiceErrors.Guard(() =>
         {
             var organization = context.OrganizationId;
-            for (var attempt = 1; ; attempt++)
+            return OptimisticWrite.RunAsync(options.MaxWriteAttempts, async _ =>
             {
                 var (user, refusal) = await ResourceRows.ReadForChangeAsync(table, organization, TableLayout.UserPrefix, "User", id, ifMatch, cancellationToken).ConfigureAwait(false);
                 if (user is null)
@@ -123,125 +123,107 @@ public sealed class UserService(
 
                 var facts = UserFacts.From(user.Document, options.MaxIndexedEmails);
                 var unmanaged = SourceOf(user.Row) != UserSource.Scim;
-                using (await gate.EnterAsync(organization, cancellationToken).ConfigureAwait(false))
+                var orgRow = await organizations.RequireRowAsync(organization, cancellationToken).ConfigureAwait(false);
+                var delta = new CounterDelta(Users: -1, ActiveUsers: facts.Active ? -1 : 0, UnmanagedUsers: unmanaged ? -1 : 0);
+                using (var slot = await counters.ReserveAsync(orgRow, delta, cancellationToken).ConfigureAwait(false))
                 {
-                    var orgRow = await organizations.RequireRowAsync(organization, cancellationToken).ConfigureAwait(false);
-                    var counters = OrganizationRow.Read(orgRow);
                     var actions = new List<TableTransactionAction> { new(TableTransactionActionType.Delete, user.Row, user.Row.ETag) };
                     actions.AddRange(IndexRows(organization, id, facts, LayoutOf(user.Row)).Select(r => new TableTransactionAction(TableTransactionActionType.Delete, r, ETag.All)));
-                    actions.Add(OrganizationRow.UpdateCounters(orgRow, counters with
-                    {
-                        Users = counters.Users - 1,
-                        ActiveUsers = counters.ActiveUsers - (facts.Active ? 1 : 0),
-                        UnmanagedUsers = counters.UnmanagedUsers - (unmanaged ? 1 : 0),
-                    }));
-                    try
-                    {
-                        await table.SubmitAsync(actions, cancellationToken).ConfigureAwait(false);
-                        if (facts.Active)
-                        {
-                            LogSeats(counters, counters.ActiveUsers - 1);
-                        }
-                    }
-                    catch (TableTransactionFailedException e) when (e.Status is 412 or 404 && attempt < options.MaxWriteAttempts)
+                    if (!await CommitAsync(actions, slot, cancellationToken).ConfigureAwait(false))
                     {
                         // The user or the counters changed (another instance, or a concurrent change of this user).
-                        await WriteRetry.DelayAsync(attempt, cancellationToken).ConfigureAwait(false);
-                        continue;
+                        return null;
                     }
+
+                    LogSeats(organization, slot, delta);
                 }
 
                 await Memberships.RemoveAllOfUserAsync(table, organization, id, cancellationToken).ConfigureAwait(false);
                 return ScimResult.NoContent();
-            }
+            }, cancellationToken);
         });
 
-    private async Task<ScimResult> CreateAsync(ScimRequestContext context, JsonNode? body, UserSource source, CancellationToken cancellationToken)
+    private Task<ScimResult> CreateAsync(ScimRequestContext context, JsonNode? body, UserSource source, CancellationToken cancellationToken)
     {
-        var organization = context.OrganizationId;
         var document = ResourceNormalizer.Normalize(body, Users);
         var facts = UserFacts.From(document, options.MaxIndexedEmails);
-        for (var attempt = 1; ; attempt++)
-        {
-            var result = await TryCreateAsync(context, document, facts, source, cancellationToken).ConfigureAwait(false);
-            if (result is not null)
-            {
-                return result;
-            }
-
-            if (attempt >= options.MaxWriteAttempts)
-            {
-                throw new StorageUnavailableException("Too many concurrent changes in this organization; try again.");
-            }
-
-            await WriteRetry.DelayAsync(attempt, cancellationToken).ConfigureAwait(false);
-        }
+        return OptimisticWrite.RunAsync(options.MaxWriteAttempts, _ => TryCreateAsync(context, document, facts, source, cancellationToken), cancellationToken);
     }
 
-    /// <summary>One attempt at a create, holding the organization's write gate; null when it lost a race and must be retried.</summary>
+    /// <summary>One attempt at a create; null when it lost a race and must be retried.</summary>
     private async Task<ScimResult?> TryCreateAsync(ScimRequestContext context, JsonObject document, UserFacts facts, UserSource source, CancellationToken cancellationToken)
     {
         var organization = context.OrganizationId;
-        using (await gate.EnterAsync(organization, cancellationToken).ConfigureAwait(false))
+        var orgRow = await organizations.RequireRowAsync(organization, cancellationToken).ConfigureAwait(false);
+        var settings = OrganizationRow.Read(orgRow);
+
+        // Unmanaged users are counted on the organization row only, so this count is exact.
+        if (source == UserSource.Scim && settings.UnmanagedUsers > 0)
         {
-            var orgRow = await organizations.RequireRowAsync(organization, cancellationToken).ConfigureAwait(false);
-            var counters = OrganizationRow.Read(orgRow);
-
-            if (source == UserSource.Scim && counters.UnmanagedUsers > 0)
+            var adoptable = await FindAdoptableAsync(organization, facts, settings.Adoption, cancellationToken).ConfigureAwait(false);
+            if (adoptable is { } match)
             {
-                var adoptable = await FindAdoptableAsync(organization, facts, counters.Adoption, cancellationToken).ConfigureAwait(false);
-                if (adoptable is { } match)
-                {
-                    var adopted = await AdoptAsync(context, orgRow, match.User, document, cancellationToken).ConfigureAwait(false);
-                    return adopted is null ? null : adopted with { Note = $"adopted:{match.MatchedBy}" };
-                }
+                var adopted = await AdoptAsync(context, orgRow, match.User, document, cancellationToken).ConfigureAwait(false);
+                return adopted is null ? null : adopted with { Note = $"adopted:{match.MatchedBy}" };
+            }
+        }
+
+        var delta = new CounterDelta(Users: 1, ActiveUsers: facts.Active ? 1 : 0, UnmanagedUsers: source == UserSource.Scim ? 0 : 1);
+        using var slot = await counters.ReserveAsync(orgRow, delta, cancellationToken).ConfigureAwait(false);
+        if (slot.SeatRefusal is { } seats)
+        {
+            return seats;
+        }
+
+        var now = time.GetUtcNow();
+        var id = Guid.NewGuid().ToString();
+        var row = UserRow(organization, id, document, facts, source, version: 1, now, now);
+        var actions = new List<TableTransactionAction> { new(TableTransactionActionType.Add, row) };
+        actions.AddRange(IndexRows(organization, id, facts, CurrentLayout).Select(r => new TableTransactionAction(TableTransactionActionType.Add, r)));
+        try
+        {
+            if (!await CommitAsync(actions, slot, cancellationToken).ConfigureAwait(false))
+            {
+                // Another write took the counter row's version first: read it again.
+                return null;
+            }
+        }
+        catch (TableTransactionFailedException e) when (e.Status == 409)
+        {
+            var conflict = await FindUniquenessConflictAsync(organization, facts, cancellationToken).ConfigureAwait(false);
+            // An unmanaged holder of the userName is adopted on the next attempt, unless the organization never adopts;
+            // no holder means the conflict was a counter shard created concurrently.
+            var adoptable = source == UserSource.Scim && conflict is { Unmanaged: true } && settings.Adoption != AdoptionRule.Off;
+            return conflict is not null && !adoptable ? (ScimResult)ScimError.Uniqueness(conflict.Value.Detail) : null;
+        }
+
+        LogSeats(organization, slot, delta);
+        var created = StoredResource.Read(row, TableLayout.UserPrefix);
+        var representation = await RepresentAsync(context, created, AttributeSelection.Default(Users), cancellationToken).ConfigureAwait(false);
+        return ScimResult.Created(representation, Location(context, id), created.ETag);
+    }
+
+    /// <summary>
+    /// Commits a transaction that carries a counter slot's action; false when a row it is conditional on changed
+    /// (412) or went away (404), so that the attempt must run again. Other conflicts (409) are the caller's.
+    /// </summary>
+    private async Task<bool> CommitAsync(List<TableTransactionAction> actions, CounterSlot slot, CancellationToken cancellationToken)
+    {
+        slot.AddTo(actions);
+        try
+        {
+            slot.Committed(await table.SubmitAsync(actions, cancellationToken).ConfigureAwait(false));
+            return true;
+        }
+        catch (TableTransactionFailedException e)
+        {
+            slot.Failed(e);
+            if (e.Status is 412 or 404)
+            {
+                return false;
             }
 
-            if (facts.Active && SeatLimit.Check(counters) is { } seats)
-            {
-                return seats;
-            }
-
-            var now = time.GetUtcNow();
-            var id = Guid.NewGuid().ToString();
-            var row = UserRow(organization, id, document, facts, source, version: 1, now, now);
-            var actions = new List<TableTransactionAction> { new(TableTransactionActionType.Add, row) };
-            actions.AddRange(IndexRows(organization, id, facts, CurrentLayout).Select(r => new TableTransactionAction(TableTransactionActionType.Add, r)));
-            actions.Add(OrganizationRow.UpdateCounters(orgRow, counters with
-            {
-                Users = counters.Users + 1,
-                ActiveUsers = counters.ActiveUsers + (facts.Active ? 1 : 0),
-                UnmanagedUsers = counters.UnmanagedUsers + (source == UserSource.Scim ? 0 : 1),
-            }));
-
-            try
-            {
-                await table.SubmitAsync(actions, cancellationToken).ConfigureAwait(false);
-                if (facts.Active)
-                {
-                    LogSeats(counters, counters.ActiveUsers + 1);
-                }
-
-                var created = StoredResource.Read(row, TableLayout.UserPrefix);
-                var representation = await RepresentAsync(context, created, AttributeSelection.Default(Users), cancellationToken).ConfigureAwait(false);
-                return ScimResult.Created(representation, Location(context, id), created.ETag);
-            }
-            catch (TableTransactionFailedException e) when (e.Status == 409)
-            {
-                var conflict = await FindUniquenessConflictAsync(organization, facts, cancellationToken).ConfigureAwait(false);
-                // An unmanaged holder of the userName is adopted on the next attempt, unless the organization never adopts.
-                var adoptable = source == UserSource.Scim && conflict is { Unmanaged: true } && counters.Adoption != AdoptionRule.Off;
-                if (conflict is not null && !adoptable)
-                {
-                    return ScimError.Uniqueness(conflict.Value.Detail);
-                }
-            }
-            catch (TableTransactionFailedException e) when (e.Status is 412 or 404)
-            {
-                // Another instance changed the organization's counters first: read them again.
-            }
-
-            return null;
+            throw;
         }
     }
 
@@ -310,32 +292,30 @@ public sealed class UserService(
         }
 
         var document = ResourceNormalizer.Normalize(merged, Users);
-        try
+        var written = await WriteAsync(
+            context.OrganizationId,
+            orgRow,
+            existing,
+            document,
+            UserFacts.From(existing.Document, options.MaxIndexedEmails),
+            UserFacts.From(document, options.MaxIndexedEmails),
+            UserSource.Scim,
+            cancellationToken).ConfigureAwait(false);
+        if (written?.Error is not null)
         {
-            var written = await WriteAsync(
-                context.OrganizationId,
-                orgRow,
-                existing,
-                document,
-                UserFacts.From(existing.Document, options.MaxIndexedEmails),
-                UserFacts.From(document, options.MaxIndexedEmails),
-                UserSource.Scim,
-                cancellationToken).ConfigureAwait(false);
-            if (written.Error is not null)
-            {
-                return written.Error;
-            }
-
-            var representation = await RepresentAsync(context, written.User!, AttributeSelection.Default(Users), cancellationToken).ConfigureAwait(false);
-            return ScimResult.Created(representation, Location(context, existing.Id), written.User!.ETag);
+            return written.Error;
         }
-        catch (TableTransactionFailedException e) when (e.Status is 412 or 404)
+
+        if (written is null)
         {
             return null;
         }
+
+        var representation = await RepresentAsync(context, written.User!, AttributeSelection.Default(Users), cancellationToken).ConfigureAwait(false);
+        return ScimResult.Created(representation, Location(context, existing.Id), written.User!.ETag);
     }
 
-    private async Task<ScimResult> UpdateAsync(
+    private Task<ScimResult> UpdateAsync(
         ScimRequestContext context,
         string id,
         string? ifMatch,
@@ -345,8 +325,9 @@ public sealed class UserService(
     {
         var organization = context.OrganizationId;
         var selection = AttributeSelection.Parse(Users, projection.Attributes, projection.ExcludedAttributes);
-        for (var attempt = 1; ; attempt++)
+        return OptimisticWrite.RunAsync(options.MaxWriteAttempts, async _ =>
         {
+            // If-Match is checked again on every attempt.
             var (user, refused) = await ResourceRows.ReadForChangeAsync(table, organization, TableLayout.UserPrefix, "User", id, ifMatch, cancellationToken).ConfigureAwait(false);
             if (user is null)
             {
@@ -363,41 +344,35 @@ public sealed class UserService(
             var before = UserFacts.From(user.Document, options.MaxIndexedEmails);
             var after = UserFacts.From(document, options.MaxIndexedEmails);
             var transition = IdentityProviderQuirks.EntraSoftDeleteTransition(before.UserName, after.UserName);
-            using var turn = before.Active != after.Active ? await gate.EnterAsync(organization, cancellationToken).ConfigureAwait(false) : null;
-            var orgRow = turn is not null
-                ? await organizations.RequireRowAsync(organization, cancellationToken).ConfigureAwait(false)
-                : null;
-            try
+            var written = await WriteAsync(organization, null, user, document, before, after, SourceOf(user.Row), cancellationToken).ConfigureAwait(false);
+            if (written is null)
             {
-                var written = await WriteAsync(organization, orgRow, user, document, before, after, SourceOf(user.Row), cancellationToken).ConfigureAwait(false);
-                if (written.Error is { } error)
-                {
-                    return transition == IdentityProviderQuirks.IdpRestore && written.Holder is { } holder
-                        ? ScimError.Uniqueness(
-                            $"Entra ID is restoring this soft-deleted user to its original userName, which user {holder} now holds. "
-                            + $"If {holder} is a duplicate created while this user was deleted, remove it with 'scim-admin user delete {organization} {holder}' "
-                            + "and let Entra ID retry; otherwise give one of them another userName in Entra ID.")
-                        : error;
-                }
+                return null;
+            }
 
-                return ScimResult.Ok(await RepresentAsync(context, written.User!, selection, cancellationToken).ConfigureAwait(false), written.User!.ETag)
-                    with { Note = transition };
-            }
-            catch (TableTransactionFailedException e) when (e.Status is 412 or 404 && attempt < options.MaxWriteAttempts)
+            if (written.Error is { } error)
             {
-                // The user or the organization changed since it was read: read again (If-Match is checked again).
-                await WriteRetry.DelayAsync(attempt, cancellationToken).ConfigureAwait(false);
+                return transition == IdentityProviderQuirks.IdpRestore && written.Holder is { } holder
+                    ? ScimError.Uniqueness(
+                        $"Entra ID is restoring this soft-deleted user to its original userName, which user {holder} now holds. "
+                        + $"If {holder} is a duplicate created while this user was deleted, remove it with 'scim-admin user delete {organization} {holder}' "
+                        + "and let Entra ID retry; otherwise give one of them another userName in Entra ID.")
+                    : error;
             }
-        }
+
+            return ScimResult.Ok(await RepresentAsync(context, written.User!, selection, cancellationToken).ConfigureAwait(false), written.User!.ETag)
+                with { Note = transition };
+        }, cancellationToken);
     }
 
     private sealed record WriteResult(StoredResource? User, ScimError? Error, string? Holder = null);
 
     /// <summary>
     /// Replaces a user's document in one transaction with the index rows that change and, when the active state
-    /// or the source changes, the organization's counters. Uniqueness conflicts become 409, a seat limit 403.
+    /// or the source changes, the organization's counters. Uniqueness conflicts become 409, a seat limit 403; null
+    /// when a row the write is conditional on changed (the attempt runs again).
     /// </summary>
-    private async Task<WriteResult> WriteAsync(
+    private async Task<WriteResult?> WriteAsync(
         string organization,
         TableEntity? orgRow,
         StoredResource existing,
@@ -420,44 +395,35 @@ public sealed class UserService(
         actions.AddRange(added.Select(r => new TableTransactionAction(TableTransactionActionType.Add, r)));
         actions.AddRange(removed.Select(r => new TableTransactionAction(TableTransactionActionType.Delete, r, ETag.All)));
 
-        Organization? seats = null;
-        if (before.Active != after.Active || becomesManaged)
+        var delta = new CounterDelta(ActiveUsers: (after.Active ? 1 : 0) - (before.Active ? 1 : 0), UnmanagedUsers: becomesManaged ? -1 : 0);
+        if (!delta.IsZero)
         {
             orgRow ??= await organizations.RequireRowAsync(organization, cancellationToken).ConfigureAwait(false);
-            var counters = OrganizationRow.Read(orgRow);
-            if (!before.Active && after.Active && SeatLimit.Check(counters) is { } refused)
-            {
-                return new WriteResult(null, refused);
-            }
+        }
 
-            seats = counters with
-            {
-                ActiveUsers = counters.ActiveUsers + (after.Active ? 1 : 0) - (before.Active ? 1 : 0),
-                UnmanagedUsers = counters.UnmanagedUsers - (becomesManaged ? 1 : 0),
-            };
-            actions.Add(OrganizationRow.UpdateCounters(orgRow, seats));
+        using var slot = await counters.ReserveAsync(orgRow ?? existing.Row, delta, cancellationToken).ConfigureAwait(false);
+        if (slot.SeatRefusal is { } refused)
+        {
+            return new WriteResult(null, refused);
         }
 
         try
         {
-            await table.SubmitAsync(actions, cancellationToken).ConfigureAwait(false);
-            if (seats is not null && before.Active != after.Active)
+            if (!await CommitAsync(actions, slot, cancellationToken).ConfigureAwait(false))
             {
-                LogSeats(seats, seats.ActiveUsers);
+                return null;
             }
-
-            return new WriteResult(StoredResource.Read(row, TableLayout.UserPrefix), null);
         }
         catch (TableTransactionFailedException e) when (e.Status == 409)
         {
             var conflict = await FindUniquenessConflictAsync(organization, after, cancellationToken, exceptUserId: existing.Id).ConfigureAwait(false);
-            if (conflict is not null)
-            {
-                return new WriteResult(null, ScimError.Uniqueness(conflict.Value.Detail), conflict.Value.Holder);
-            }
-
-            throw;
+            return conflict is null
+                ? null
+                : new WriteResult(null, ScimError.Uniqueness(conflict.Value.Detail), conflict.Value.Holder);
         }
+
+        LogSeats(organization, slot, delta);
+        return new WriteResult(StoredResource.Read(row, TableLayout.UserPrefix), null);
     }
 
     /// <summary>Which unique value of <paramref name="facts"/> another user holds; the detail names the attribute only.</summary>
@@ -581,8 +547,14 @@ public sealed class UserService(
 
     internal static string? DisplayOf(TableEntity row) => row.GetString(DisplayNameProperty) ?? row.GetString(UserNameProperty);
 
-    private void LogSeats(Organization organization, long activeUsers) =>
-        ProvisioningTelemetry.SeatUsage(logger, organization.Id, activeUsers, organization.MaxSeats ?? -1);
+    /// <summary>Seat usage after an activation change, where the write knew the exact totals (organizations with a seat limit).</summary>
+    private void LogSeats(string organization, CounterSlot slot, CounterDelta delta)
+    {
+        if (delta.ActiveUsers != 0 && slot.Totals is { } totals)
+        {
+            ProvisioningTelemetry.SeatUsage(logger, organization, totals.ActiveUsers + delta.ActiveUsers, totals.MaxSeats ?? -1);
+        }
+    }
 
     private static string Location(ScimRequestContext context, string id) => $"{context.BaseUrl}/Users/{id}";
 

@@ -119,11 +119,12 @@ public sealed class ScimTable(TableClient client)
     /// Commits the actions in one entity-group transaction, after checking Azure's limits (one partition, at most
     /// 100 actions, 4 MiB, 1 MiB per entity) that Azurite does not enforce.
     /// </summary>
-    internal async Task SubmitAsync(IReadOnlyList<TableTransactionAction> actions, CancellationToken cancellationToken)
+    /// <returns>The response of each action, in order (their ETag headers are the rows' new versions).</returns>
+    internal async Task<IReadOnlyList<Response>> SubmitAsync(IReadOnlyList<TableTransactionAction> actions, CancellationToken cancellationToken)
     {
         if (actions.Count == 0)
         {
-            return;
+            return [];
         }
 
         CheckLimits(actions);
@@ -131,8 +132,7 @@ public sealed class ScimTable(TableClient client)
         {
             try
             {
-                await SubmitOnceAsync(actions, cancellationToken).ConfigureAwait(false);
-                return;
+                return await SubmitOnceAsync(actions, cancellationToken).ConfigureAwait(false);
             }
             catch (StorageUnavailableException e) when (attempt <= ChangesetBusyRetries
                 && e.InnerException is TableTransactionFailedException { Status: 503 })
@@ -147,11 +147,12 @@ public sealed class ScimTable(TableClient client)
     /// <summary>How often a transaction whose changeset was refused with ServerBusy is sent again.</summary>
     private const int ChangesetBusyRetries = 2;
 
-    private async Task SubmitOnceAsync(IReadOnlyList<TableTransactionAction> actions, CancellationToken cancellationToken)
+    private async Task<IReadOnlyList<Response>> SubmitOnceAsync(IReadOnlyList<TableTransactionAction> actions, CancellationToken cancellationToken)
     {
         try
         {
-            await client.SubmitTransactionAsync(actions, cancellationToken).ConfigureAwait(false);
+            var response = await client.SubmitTransactionAsync(actions, cancellationToken).ConfigureAwait(false);
+            return response.Value;
         }
         catch (TableTransactionFailedException e) when (e.Status is 0 or 403 or 408 or 429 or >= 500)
         {

@@ -12,6 +12,13 @@ internal static class TableLayout
 {
     public const string OrganizationRow = "org";
 
+    /// <summary>
+    /// Counter shards of an organization (<c>org:c:00</c> …): creates, activations and deletes add their deltas to one
+    /// of them, so that writes of one organization do not queue on one row. They sort right after the organization
+    /// row, so one key-range read returns the row and every shard.
+    /// </summary>
+    public const string CounterShardPrefix = "org:c:";
+
     public const string UserPrefix = "u:";
     public const string GroupPrefix = "g:";
     public const string UserNameIndexPrefix = "n:";
@@ -22,9 +29,16 @@ internal static class TableLayout
     public const string MemberPrefix = "m:";
     public const string MembershipPrefix = "r:";
 
+    /// <summary>The unfinished part of a group's membership change that did not fit in one transaction.</summary>
+    public const string IntentPrefix = "i:";
+
+    public static string CounterShard(int shard) => CounterShardPrefix + shard.ToString("D2", System.Globalization.CultureInfo.InvariantCulture);
+
     public static string User(string id) => UserPrefix + id;
 
     public static string Group(string id) => GroupPrefix + id;
+
+    public static string Intent(string groupId) => IntentPrefix + groupId;
 
     /// <summary>userName is unique case-insensitively: the key hashes the upper-cased value.</summary>
     public static string UserNameIndex(string userName) => UserNameIndexPrefix + HashIgnoreCase(userName);

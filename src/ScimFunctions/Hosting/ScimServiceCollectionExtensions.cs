@@ -6,11 +6,11 @@ using Azure.Security.KeyVault.Secrets;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
 using OpenTelemetry;
 using ScimFunctions.Core.Schema;
 using ScimFunctions.Http;
 using ScimFunctions.Infrastructure.Authentication;
-using ScimFunctions.Infrastructure.Organizations;
 using ScimFunctions.Infrastructure.Provisioning;
 using ScimFunctions.Infrastructure.Storage;
 using ScimFunctions.Infrastructure.Telemetry;
@@ -66,11 +66,16 @@ public static class ScimServiceCollectionExtensions
         services.AddSingleton<FederatedAssertions>();
         services.AddSingleton<ClientCredentials>();
         services.AddSingleton<OAuthTokenEndpoint>();
-        services.AddSingleton<PageBoundaryCache>();
-        services.AddSingleton<OrganizationWriteGate>();
-        services.AddSingleton<OrganizationStore>();
-        services.AddSingleton<UserService>();
-        services.AddSingleton<GroupService>();
+        services.AddSingleton(sp => new ProvisioningServices(
+            sp.GetRequiredService<ScimTable>(),
+            sp.GetRequiredService<ScimSchemaRegistry>(),
+            provisioning,
+            sp.GetRequiredService<TimeProvider>(),
+            sp.GetRequiredService<ILoggerFactory>()));
+        services.AddSingleton(sp => sp.GetRequiredService<ProvisioningServices>().Organizations);
+        services.AddSingleton(sp => sp.GetRequiredService<ProvisioningServices>().Counters);
+        services.AddSingleton(sp => sp.GetRequiredService<ProvisioningServices>().Users);
+        services.AddSingleton(sp => sp.GetRequiredService<ProvisioningServices>().Groups);
         services.AddSingleton<RootSearch>();
         services.AddSingleton<DiscoveryService>();
         services.AddSingleton<ScimEndpoint>();

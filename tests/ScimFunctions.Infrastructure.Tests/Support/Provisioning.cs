@@ -19,13 +19,13 @@ public sealed class Provisioning
     private Provisioning(ScimTable table, TimeProvider time)
     {
         Table = table;
-        Organizations = new OrganizationStore(table, time);
-        var options = new ProvisioningOptions();
-        var pages = new PageBoundaryCache();
-        var gate = new OrganizationWriteGate();
-        Users = new UserService(table, Organizations, ScimSchemaRegistry.Default, options, pages, time, NullLogger<UserService>.Instance, gate);
-        Groups = new GroupService(table, Organizations, ScimSchemaRegistry.Default, options, pages, time, gate);
+        Services = new ProvisioningServices(table, ScimSchemaRegistry.Default, new ProvisioningOptions(), time, NullLoggerFactory.Instance);
+        Organizations = Services.Organizations;
+        Users = Services.Users;
+        Groups = Services.Groups;
     }
+
+    public ProvisioningServices Services { get; }
 
     public ScimTable Table { get; }
 

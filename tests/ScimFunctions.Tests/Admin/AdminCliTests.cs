@@ -4,7 +4,6 @@ using Microsoft.Extensions.Logging.Abstractions;
 using ScimFunctions.Admin;
 using ScimFunctions.Core.Schema;
 using ScimFunctions.Infrastructure.Authentication;
-using ScimFunctions.Infrastructure.Organizations;
 using ScimFunctions.Infrastructure.Provisioning;
 using ScimFunctions.Infrastructure.Storage;
 using ScimFunctions.Testing;
@@ -72,8 +71,7 @@ public sealed class AdminCliTests(Azurite azurite) : IClassFixture<Azurite>, IDi
 
         var created = await RunAsync("user", "create", org, "--user-name", "bjensen@contoso.com", "--email", "bjensen@contoso.com", "--source", "manual", "--json");
         var id = JsonNode.Parse(created.Output)!["id"]!.GetValue<string>();
-        var users = new UserService(Table(), new OrganizationStore(Table(), TimeProvider.System), ScimSchemaRegistry.Default, new ProvisioningOptions(),
-            new PageBoundaryCache(), TimeProvider.System, NullLogger<UserService>.Instance, new OrganizationWriteGate());
+        var users = new ProvisioningServices(Table(), ScimSchemaRegistry.Default, new ProvisioningOptions(), TimeProvider.System, NullLoggerFactory.Instance).Users;
         var context = new ScimRequestContext(org, "https://scim.example.com/api/sch/scim/v2");
 
         var lookup = await users.ListAsync(context, new ListRequest { Filter = "emails[type eq \"work\"].value eq \"BJensen@contoso.com\"" }, CancellationToken.None);

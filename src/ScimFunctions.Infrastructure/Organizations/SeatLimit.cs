@@ -1,8 +1,7 @@
 using System.Globalization;
 using ScimFunctions.Core.Protocol;
-using ScimFunctions.Infrastructure.Organizations;
 
-namespace ScimFunctions.Infrastructure.Provisioning;
+namespace ScimFunctions.Infrastructure.Organizations;
 
 /// <summary>The seat rule: an organization at <c>maxSeats</c> active users gets no more active users.</summary>
 internal static class SeatLimit

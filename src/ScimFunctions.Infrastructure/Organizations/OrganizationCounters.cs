@@ -1,0 +1,306 @@
+using System.Collections.Concurrent;
+using Azure;
+using Azure.Data.Tables;
+using ScimFunctions.Core.Protocol;
+using ScimFunctions.Infrastructure.Storage;
+
+namespace ScimFunctions.Infrastructure.Organizations;
+
+/// <summary>What one write changes in an organization's totals.</summary>
+public readonly record struct CounterDelta(long Users = 0, long ActiveUsers = 0, long UnmanagedUsers = 0, long Groups = 0)
+{
+    public bool IsZero => Users == 0 && ActiveUsers == 0 && UnmanagedUsers == 0 && Groups == 0;
+}
+
+/// <summary>
+/// An organization's row with its totals summed over the row and its counter shards, and a version that changes
+/// whenever any of them does (so whenever a user or group is created or deleted, by any instance).
+/// </summary>
+public sealed record OrganizationSnapshot(TableEntity Row, Organization Totals, string Version);
+
+/// <summary>
+/// Where the counter deltas of a write go (docs/storage.md, "Counters and seats"). Totals are the organization row's
+/// counters plus those of its shards <c>org:c:NN</c>, summed on read; every delta commits in the transaction of the
+/// change it counts, so totals stay exact.
+/// <list type="bullet">
+/// <item>Deltas go to one shard, chosen among those no other write of this instance holds: writes of one organization
+///   commit side by side, and across instances they meet only when two pick the same shard (one retries on another).</item>
+/// <item>Except where a rule needs one serialization point: a change of <c>UnmanagedUsers</c> (adoption, unmanaged
+///   users; rare) and, in an organization with a seat limit, a change of <c>ActiveUsers</c>. These update the
+///   organization row under its ETag, and an activation checks the seat limit against the exact total read in the same
+///   attempt, so seats are never over-allocated under any interleaving of instances: every activation of a limited
+///   organization changes that one row. Rows written before shards existed keep their counters on the organization
+///   row, which remains the base of every total.</item>
+/// </list>
+/// A shard's content and ETag are remembered after each commit of this instance and used only under that ETag: a stale
+/// entry costs one failed attempt (412), after which the shard is read again.
+/// </summary>
+public sealed class OrganizationCounters(ScimTable table, Provisioning.OrganizationWriteGate gate, int shards = OrganizationCounters.DefaultShards)
+{
+    public const int DefaultShards = 16;
+    private const int MaxCachedShards = 50_000;
+
+    private readonly ConcurrentDictionary<(string Organization, int Shard), (TableEntity Row, ETag ETag)> _known = new();
+    private readonly ConcurrentDictionary<(string Organization, int Shard), byte> _held = new();
+
+    /// <summary>The organization row, every shard, the totals and their version: one key-range read.</summary>
+    public Task<OrganizationSnapshot?> ReadAsync(string organizationId, CancellationToken cancellationToken) =>
+        ReadSnapshotAsync(table, organizationId, cancellationToken);
+
+    internal static async Task<OrganizationSnapshot?> ReadSnapshotAsync(ScimTable table, string organizationId, CancellationToken cancellationToken)
+    {
+        if (!OrganizationIds.IsValid(organizationId))
+        {
+            return null;
+        }
+
+        TableEntity? organizationRow = null;
+        var counted = new List<TableEntity>();
+        var version = new System.Text.StringBuilder();
+        await foreach (var row in table.RangeAsync(organizationId, TableLayout.OrganizationRow, TableLayout.PrefixEnd(TableLayout.OrganizationRow), cancellationToken: cancellationToken)
+            .ConfigureAwait(false))
+        {
+            if (row.RowKey == TableLayout.OrganizationRow)
+            {
+                organizationRow = row;
+            }
+            else if (!row.RowKey.StartsWith(TableLayout.CounterShardPrefix, StringComparison.Ordinal))
+            {
+                continue;
+            }
+
+            counted.Add(row);
+            version.Append(row.RowKey).Append('=').Append(row.ETag.ToString()).Append(';');
+        }
+
+        if (organizationRow is null)
+        {
+            return null;
+        }
+
+        var totals = OrganizationRow.Read(organizationRow) with
+        {
+            Users = counted.Sum(r => r.GetInt64(OrganizationRow.Users) ?? 0),
+            ActiveUsers = counted.Sum(r => r.GetInt64(OrganizationRow.ActiveUsers) ?? 0),
+            UnmanagedUsers = counted.Sum(r => r.GetInt64(OrganizationRow.UnmanagedUsers) ?? 0),
+            Groups = counted.Sum(r => r.GetInt64(OrganizationRow.Groups) ?? 0),
+        };
+        return new OrganizationSnapshot(organizationRow, totals, version.ToString());
+    }
+
+    /// <summary>
+    /// Where the deltas of one attempt of a write go. <paramref name="organizationRow"/> is the row the write read
+    /// (its settings decide the target). The slot must be disposed after the attempt; when its
+    /// <see cref="CounterSlot.SeatRefusal"/> is set, the write must not be made.
+    /// </summary>
+    public async Task<CounterSlot> ReserveAsync(TableEntity organizationRow, CounterDelta delta, CancellationToken cancellationToken)
+    {
+        var organizationId = organizationRow.PartitionKey;
+        if (delta.IsZero)
+        {
+            return new CounterSlot(this, organizationId, null, null, null, null, null);
+        }
+
+        if (Serializes(organizationRow, delta))
+        {
+            // The serialization point: the organization row. Writes of this instance wait their turn for it (else they
+            // all race on its ETag); an activation reads the exact totals under the turn and must fit the seats.
+            var turn = await gate.EnterAsync(organizationId, cancellationToken).ConfigureAwait(false);
+            try
+            {
+                var snapshot = await ReadAsync(organizationId, cancellationToken).ConfigureAwait(false)
+                    ?? throw new ScimException(ScimError.Forbidden("The organization of this token does not exist. Contact SecureCodingHub support."));
+                var refusal = delta.ActiveUsers > 0 ? SeatLimit.Check(snapshot.Totals) : null;
+                return new CounterSlot(this, organizationId, null, Apply(snapshot.Row, delta, snapshot.Row.ETag), snapshot.Totals, refusal, turn);
+            }
+            catch
+            {
+                turn.Dispose();
+                throw;
+            }
+        }
+
+        var shard = Lease(organizationId);
+        var index = Shard(shard);
+        try
+        {
+            TableEntity? current;
+            ETag etag;
+            if (_known.TryGetValue((organizationId, index), out var known))
+            {
+                (current, etag) = known;
+            }
+            else
+            {
+                current = await table.GetAsync(organizationId, TableLayout.CounterShard(index), cancellationToken).ConfigureAwait(false);
+                etag = current?.ETag ?? default;
+            }
+
+            var action = current is null
+                ? new TableTransactionAction(TableTransactionActionType.Add, Values(new TableEntity(organizationId, TableLayout.CounterShard(index)), delta))
+                : Apply(current, delta, etag);
+            return new CounterSlot(this, organizationId, shard, action, null, null, null);
+        }
+        catch
+        {
+            Release(organizationId, shard);
+            throw;
+        }
+    }
+
+    /// <summary>Whether a write's deltas must go to the organization row (see the class summary).</summary>
+    public static bool Serializes(TableEntity organizationRow, CounterDelta delta) =>
+        delta.UnmanagedUsers != 0 || (delta.ActiveUsers != 0 && OrganizationRow.Read(organizationRow).MaxSeats is not null);
+
+    /// <summary>Forgets what this instance knows of an organization's shards (after a repair rewrote them).</summary>
+    public void Forget(string organizationId)
+    {
+        foreach (var key in _known.Keys.Where(k => k.Organization == organizationId))
+        {
+            _known.TryRemove(key, out _);
+        }
+    }
+
+    private int Lease(string organizationId)
+    {
+        var start = Random.Shared.Next(shards);
+        for (var i = 0; i < shards; i++)
+        {
+            var shard = (start + i) % shards;
+            if (_held.TryAdd((organizationId, shard), 0))
+            {
+                return shard;
+            }
+        }
+
+        // More writes of this organization in flight here than shards: share one (the ETag still decides).
+        return -1 - start;
+    }
+
+    internal void Release(string organizationId, int shard)
+    {
+        if (shard >= 0)
+        {
+            _held.TryRemove((organizationId, shard), out _);
+        }
+    }
+
+    internal void Remember(string organizationId, int shard, TableEntity row, ETag etag)
+    {
+        if (_known.Count >= MaxCachedShards)
+        {
+            _known.Clear();
+        }
+
+        _known[(organizationId, Shard(shard))] = (row, etag);
+    }
+
+    internal void Drop(string organizationId, int shard) => _known.TryRemove((organizationId, Shard(shard)), out _);
+
+    /// <summary>A shared lease (see <see cref="Lease"/>) names its shard as <c>-1 - shard</c>.</summary>
+    internal static int Shard(int lease) => lease >= 0 ? lease : -1 - lease;
+
+    private static TableTransactionAction Apply(TableEntity current, CounterDelta delta, ETag etag)
+    {
+        var update = new TableEntity(current.PartitionKey, current.RowKey)
+        {
+            [OrganizationRow.Users] = (current.GetInt64(OrganizationRow.Users) ?? 0) + delta.Users,
+            [OrganizationRow.ActiveUsers] = (current.GetInt64(OrganizationRow.ActiveUsers) ?? 0) + delta.ActiveUsers,
+            [OrganizationRow.UnmanagedUsers] = (current.GetInt64(OrganizationRow.UnmanagedUsers) ?? 0) + delta.UnmanagedUsers,
+            [OrganizationRow.Groups] = (current.GetInt64(OrganizationRow.Groups) ?? 0) + delta.Groups,
+        };
+        return new TableTransactionAction(TableTransactionActionType.UpdateMerge, update, etag);
+    }
+
+    private static TableEntity Values(TableEntity row, CounterDelta delta)
+    {
+        row[OrganizationRow.Users] = delta.Users;
+        row[OrganizationRow.ActiveUsers] = delta.ActiveUsers;
+        row[OrganizationRow.UnmanagedUsers] = delta.UnmanagedUsers;
+        row[OrganizationRow.Groups] = delta.Groups;
+        return row;
+    }
+}
+
+/// <summary>
+/// The counter action of one attempt of a write: add <see cref="Action"/> to the transaction, then call
+/// <see cref="Committed"/> or <see cref="Failed"/>, and dispose.
+/// </summary>
+public sealed class CounterSlot : IDisposable
+{
+    private readonly OrganizationCounters _owner;
+    private readonly string _organizationId;
+    private readonly int? _lease;
+    private readonly IDisposable? _turn;
+    private int _index = -1;
+
+    internal CounterSlot(OrganizationCounters owner, string organizationId, int? lease, TableTransactionAction? action, Organization? totals, ScimError? seatRefusal, IDisposable? turn)
+    {
+        _owner = owner;
+        _turn = turn;
+        _organizationId = organizationId;
+        _lease = lease;
+        Action = action;
+        Totals = totals;
+        SeatRefusal = seatRefusal;
+    }
+
+    public TableTransactionAction? Action { get; }
+
+    /// <summary>The exact totals before this write, when the write goes to the organization row (read under its turn).</summary>
+    public Organization? Totals { get; }
+
+    /// <summary>Set when the write is an activation that the seat limit refuses.</summary>
+    public ScimError? SeatRefusal { get; }
+
+    /// <summary>Adds the counter action, if any, to a transaction being built.</summary>
+    internal void AddTo(List<TableTransactionAction> actions)
+    {
+        if (Action is not null)
+        {
+            _index = actions.Count;
+            actions.Add(Action);
+        }
+    }
+
+    internal void Committed(IReadOnlyList<Response> responses)
+    {
+        if (_lease is not { } lease || _index < 0)
+        {
+            return;
+        }
+
+        if (_index < responses.Count && responses[_index].Headers.ETag is { } etag)
+        {
+            var row = new TableEntity(Action!.Entity.PartitionKey, Action.Entity.RowKey);
+            foreach (var (name, value) in (TableEntity)Action.Entity)
+            {
+                row[name] = value;
+            }
+
+            _owner.Remember(_organizationId, lease, row, etag);
+        }
+        else
+        {
+            _owner.Drop(_organizationId, lease);
+        }
+    }
+
+    /// <summary>After a failed transaction: a shard that was the failing action is read again on the next attempt.</summary>
+    internal void Failed(TableTransactionFailedException failure)
+    {
+        if (_lease is { } lease && (failure.FailedTransactionActionIndex is null || failure.FailedTransactionActionIndex == _index))
+        {
+            _owner.Drop(_organizationId, lease);
+        }
+    }
+
+    public void Dispose()
+    {
+        _turn?.Dispose();
+        if (_lease is { } lease)
+        {
+            _owner.Release(_organizationId, lease);
+        }
+    }
+}

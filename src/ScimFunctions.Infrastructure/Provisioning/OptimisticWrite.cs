@@ -1,0 +1,44 @@
+using Azure.Data.Tables;
+using ScimFunctions.Infrastructure.Storage;
+
+namespace ScimFunctions.Infrastructure.Provisioning;
+
+/// <summary>
+/// The one retry loop of every optimistic write: an attempt reads, decides and commits under ETag conditions, and
+/// returns null (or fails with 412/404) when it lost a race, after which it runs again with everything re-read and
+/// re-validated, after a jittered back-off. A write still losing after its attempts is a 503 with Retry-After
+/// (<see cref="StorageUnavailableException"/>), the same for every operation.
+/// </summary>
+internal static class OptimisticWrite
+{
+    public static async Task<T> RunAsync<T>(int maxAttempts, Func<int, Task<T?>> attempt, CancellationToken cancellationToken)
+        where T : class
+    {
+        for (var number = 1; ; number++)
+        {
+            T? result;
+            try
+            {
+                result = await attempt(number).ConfigureAwait(false);
+            }
+            catch (TableTransactionFailedException e) when (e.Status is 412 or 404 && number < maxAttempts)
+            {
+                // A row the attempt read changed or went away (another request, here or on another instance).
+                result = null;
+            }
+
+            if (result is not null)
+            {
+                return result;
+            }
+
+            if (number >= maxAttempts)
+            {
+                throw new StorageUnavailableException("Too many concurrent changes of this resource or organization; try again.");
+            }
+
+            // Jittered, growing to 50 ms: racing writers spread out instead of colliding again.
+            await Task.Delay(Random.Shared.Next(1, Math.Min(50, 2 + (number * 3)) + 1), cancellationToken).ConfigureAwait(false);
+        }
+    }
+}
