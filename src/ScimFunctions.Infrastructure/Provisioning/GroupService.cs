@@ -457,7 +457,7 @@ public sealed class GroupService(
     private Task<StoredResource?> ReadAsync(string organization, string id, CancellationToken cancellationToken) =>
         ResourceRows.ReadAsync(table, organization, TableLayout.GroupPrefix, id, cancellationToken);
 
-    private static IEnumerable<TableEntity> IndexRows(string organization, string groupId, GroupFacts facts)
+    internal static IEnumerable<TableEntity> IndexRows(string organization, string groupId, GroupFacts facts)
     {
         yield return new TableEntity(organization, TableLayout.GroupNameIndex(facts.DisplayName)) { [GroupIdProperty] = groupId };
         if (facts.ExternalId is not null)
@@ -486,7 +486,7 @@ public sealed class GroupService(
 
     private static ScimError NotFound(string id) => ResourceRows.NotFound("Group", id);
 
-    private sealed record GroupFacts(string DisplayName, string? ExternalId)
+    internal sealed record GroupFacts(string DisplayName, string? ExternalId)
     {
         public static GroupFacts From(JsonObject document) => new(
             JsonValues.TryGetString(document["displayName"], out var name) ? name : string.Empty,

@@ -1,0 +1,35 @@
+using Azure.Data.Tables;
+using ScimFunctions.Infrastructure.Storage;
+
+namespace ScimFunctions.Infrastructure.Provisioning;
+
+/// <summary>
+/// What the storage layer knows of one resource type: its row prefix, the index rows a resource has (by the row's
+/// layout) and the property of an index row that names its resource. The services write by it, and the invariant
+/// checker and repair read by it, so that a new resource type or index is described once.
+/// </summary>
+internal sealed record ResourceKind(
+    string Name,
+    string Prefix,
+    string IndexIdProperty,
+    IReadOnlyList<string> IndexPrefixes,
+    Func<string, StoredResource, IEnumerable<TableEntity>> IndexRows);
+
+internal static class ResourceKinds
+{
+    public static ResourceKind User(int maxIndexedEmails) => new(
+        "User",
+        TableLayout.UserPrefix,
+        "UserId",
+        [TableLayout.UserNameIndexPrefix, TableLayout.UserExternalIdIndexPrefix, TableLayout.EmailIndexPrefix],
+        (organization, user) => UserService.IndexRows(organization, user.Id, UserFacts.From(user.Document, maxIndexedEmails), UserService.LayoutOf(user.Row)));
+
+    public static ResourceKind Group { get; } = new(
+        "Group",
+        TableLayout.GroupPrefix,
+        "GroupId",
+        [TableLayout.GroupNameIndexPrefix, TableLayout.GroupExternalIdIndexPrefix],
+        (organization, group) => GroupService.IndexRows(organization, group.Id, GroupService.GroupFacts.From(group.Document)));
+
+    public static IReadOnlyList<ResourceKind> All(int maxIndexedEmails) => [User(maxIndexedEmails), Group];
+}
