@@ -7,6 +7,7 @@ using Microsoft.Extensions.Logging.Abstractions;
 using ScimFunctions.Core.Protocol;
 using ScimFunctions.Core.Schema;
 using ScimFunctions.Infrastructure.Authentication;
+using ScimFunctions.Infrastructure.Diagnostics;
 using ScimFunctions.Infrastructure.Migrations;
 using ScimFunctions.Infrastructure.Organizations;
 using ScimFunctions.Infrastructure.Provisioning;
@@ -39,6 +40,9 @@ public sealed class AdminCli(TextWriter output, TextWriter error, TimeProvider t
           org set-adoption <org-id> userName|userName-or-email|off
                                                  how a POST links to a user created by hand or by JIT sign-in
           org migrate <org-id>|--all             brings stored rows to the current layout (idempotent, safe while serving)
+          org check <org-id>                     reads every row of the organization and lists what disagrees (exit 4 if anything)
+          org repair <org-id>                    the check, then fixes what it can: finishes unfinished membership changes,
+                                                 removes orphaned pairs, index rows and intents, corrects the totals
           token issue <org-id> [--expires 365d]  prints the token once; only its SHA-256 is stored; several may be valid at once
           token list <org-id>                    ids, creation times, status; never a token or a hash
           token revoke <org-id> <token-id>       takes effect within the token cache time (60 s by default)
@@ -56,7 +60,7 @@ public sealed class AdminCli(TextWriter output, TextWriter error, TimeProvider t
     /// <summary>The commands that change data: they print the target first and need --yes on a non-local one.</summary>
     private static readonly HashSet<string> Changes = new(StringComparer.Ordinal)
     {
-        "org create", "org set-seats", "org set-adoption", "org migrate", "token issue", "token revoke", "client create", "client federate", "client revoke",
+        "org create", "org set-seats", "org set-adoption", "org migrate", "org repair", "token issue", "token revoke", "client create", "client federate", "client revoke",
         "user create", "user delete",
     };
 
@@ -188,6 +192,22 @@ public sealed class AdminCli(TextWriter output, TextWriter error, TimeProvider t
                 return await WriteAsync(options, reports, list => list.Count == 0
                     ? "No organizations."
                     : string.Join(Environment.NewLine, list.Select(r => $"{r.OrganizationId}: {r.UsersMigrated} users migrated, {r.UsersAlreadyCurrent} already current"))).ConfigureAwait(false);
+            }
+
+            case "org check" or "org repair":
+            {
+                var organization = await RequireAsync(organizations, args.Word(2, "org-id"), cancellationToken).ConfigureAwait(false);
+                var repair = command == "org repair";
+                var check = await OrganizationInvariantChecker.RunAsync(target.Table, organization.Id, repair, new ProvisioningOptions().MaxIndexedEmails, time, cancellationToken)
+                    .ConfigureAwait(false);
+                var code = await WriteAsync(options, new { organizationId = organization.Id, problems = check.Problems, repairs = check.Repairs }, r =>
+                    string.Join(Environment.NewLine, new[]
+                    {
+                        r.problems.Count == 0 ? $"Organization '{r.organizationId}': consistent." : $"Organization '{r.organizationId}': {r.problems.Count} problem(s):",
+                    }.Concat(r.problems.Select(p => "  " + p))
+                     .Concat(repair ? [r.repairs.Count == 0 ? "Nothing changed." : $"Changed ({r.repairs.Count}):"] : [])
+                     .Concat(r.repairs.Select(c => "  " + c)))).ConfigureAwait(false);
+                return check.Problems.Count > 0 && !repair ? ExitCodes.Conflict : code;
             }
 
             case "token issue":

@@ -286,13 +286,19 @@ public sealed class CounterSlot : IDisposable
         }
     }
 
-    /// <summary>After a failed transaction: a shard that was the failing action is read again on the next attempt.</summary>
-    internal void Failed(TableTransactionFailedException failure)
+    /// <summary>
+    /// After a failed transaction: true when this slot's own action failed (its row changed, or a shard was created by
+    /// another writer at the same moment), which the attempt cures by running again; the shard is read again then.
+    /// </summary>
+    internal bool Failed(TableTransactionFailedException failure)
     {
-        if (_lease is { } lease && (failure.FailedTransactionActionIndex is null || failure.FailedTransactionActionIndex == _index))
+        var mine = _index >= 0 && failure.FailedTransactionActionIndex == _index;
+        if (_lease is { } lease && (mine || failure.FailedTransactionActionIndex is null))
         {
             _owner.Drop(_organizationId, lease);
         }
+
+        return mine;
     }
 
     public void Dispose()

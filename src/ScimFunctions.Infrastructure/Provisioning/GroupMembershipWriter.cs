@@ -135,10 +135,9 @@ internal sealed class GroupMembershipWriter(ScimTable table, TimeProvider time)
             slot?.Committed(responses);
             return responses;
         }
-        catch (TableTransactionFailedException e)
+        catch (TableTransactionFailedException e) when (slot?.Failed(e) == true)
         {
-            slot?.Failed(e);
-            throw;
+            throw new StaleWriteException(e);
         }
     }
 

@@ -21,7 +21,7 @@ internal static class OptimisticWrite
             {
                 result = await attempt(number).ConfigureAwait(false);
             }
-            catch (TableTransactionFailedException e) when (e.Status is 412 or 404 && number < maxAttempts)
+            catch (Exception e) when (e is StaleWriteException or TableTransactionFailedException { Status: 412 or 404 })
             {
                 // A row the attempt read changed or went away (another request, here or on another instance).
                 result = null;
@@ -42,3 +42,7 @@ internal static class OptimisticWrite
         }
     }
 }
+
+/// <summary>An attempt lost a race on a row that is not the caller's business (a counter shard): run it again.</summary>
+internal sealed class StaleWriteException(TableTransactionFailedException inner)
+    : Exception("A row this write depends on changed concurrently.", inner);

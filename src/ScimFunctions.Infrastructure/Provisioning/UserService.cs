@@ -217,8 +217,7 @@ public sealed class UserService(
         }
         catch (TableTransactionFailedException e)
         {
-            slot.Failed(e);
-            if (e.Status is 412 or 404)
+            if (slot.Failed(e) || e.Status is 412 or 404)
             {
                 return false;
             }

@@ -9,17 +9,26 @@ namespace ScimFunctions.Core.Tests.Filtering;
 /// <summary>Property tests of the filter front-end with generated trees, strings and token sequences.</summary>
 public sealed class FilterPropertyTests
 {
-    private static readonly Gen<string> Name =
+    private static readonly Gen<string> MadeUpName =
         Gen.Select(Gen.Char["abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"], Gen.String[Gen.Char["abcxyzXYZ019_-"], 0, 8], (first, rest) => first + rest);
+
+    /// <summary>Attribute names of the User schemas (any case, as filters are case-insensitive), and made-up ones.</summary>
+    private static readonly Gen<string> Name = Gen.Frequency(
+        (3, Gen.OneOf(Gen.Const("userName"), Gen.Const("displayName"), Gen.Const("active"), Gen.Const("externalId"), Gen.Const("emails"), Gen.Const("name"), Gen.Const("title"), Gen.Const("nickName"), Gen.Const("phoneNumbers"), Gen.Const("addresses"), Gen.Const("meta"), Gen.Const("id"), Gen.Const("groups"), Gen.Const("employeeNumber"), Gen.Const("department"), Gen.Const("manager"), Gen.Const("USERNAME"), Gen.Const("Emails"))),
+        (1, MadeUpName));
+
+    private static readonly Gen<string> SubName = Gen.Frequency(
+        (3, Gen.OneOf(Gen.Const("value"), Gen.Const("type"), Gen.Const("primary"), Gen.Const("display"), Gen.Const("givenName"), Gen.Const("familyName"), Gen.Const("formatted"), Gen.Const("lastModified"), Gen.Const("created"), Gen.Const("locality"))),
+        (1, MadeUpName));
 
     private static readonly Gen<string> Uri =
         Gen.OneOf(Gen.Const("urn:ietf:params:scim:schemas:core:2.0:User"), Gen.Const("urn:ietf:params:scim:schemas:extension:enterprise:2.0:User"), Gen.Const("urn:example:custom:2.0:User"));
 
     private static readonly Gen<AttributePath> TopPath =
-        Gen.Select(Gen.Bool, Uri, Name, Gen.Bool, Name, (qualified, uri, name, hasSub, sub) =>
+        Gen.Select(Gen.Bool, Uri, Name, Gen.Bool, SubName, (qualified, uri, name, hasSub, sub) =>
             new AttributePath(qualified ? uri : null, name, hasSub ? sub : null));
 
-    private static readonly Gen<AttributePath> InnerPath = Name.Select(name => new AttributePath(name));
+    private static readonly Gen<AttributePath> InnerPath = SubName.Select(name => new AttributePath(name));
 
     private static readonly Gen<FilterLiteral> Literal = Gen.OneOf(
         Gen.String.Select(FilterLiteral.FromString),
@@ -66,22 +75,38 @@ public sealed class FilterPropertyTests
     }
 
     [Fact]
-    public void Generated_filters_compile_or_fail_with_invalidFilter()
+    public void Generated_filters_compile_and_evaluate_or_fail_with_invalidFilter()
     {
+        var user = System.Text.Json.Nodes.JsonNode.Parse("""
+            {"schemas":["urn:ietf:params:scim:schemas:core:2.0:User"],"id":"2819c223-7f76-453a-919d-413861904646","userName":"bjensen",
+             "name":{"givenName":"Barbara","familyName":"Jensen"},"active":true,"title":"Tour Guide",
+             "emails":[{"value":"bjensen@example.com","type":"work","primary":true}],"phoneNumbers":[{"value":"555-555-8377","type":"work"}],
+             "meta":{"created":"2010-01-23T04:56:22Z","lastModified":"2011-05-13T04:42:34Z"}}
+            """)!.AsObject();
+        var compiled = 0;
+        var refused = 0;
         TopFilter.Sample(
             expression =>
             {
                 try
                 {
-                    FilterCompiler.Compile(expression, ScimSchemaRegistry.Default.User);
+                    var filter = FilterCompiler.Compile(expression, ScimSchemaRegistry.Default.User);
+                    _ = filter.Matches(user);
+                    compiled++;
                 }
                 catch (ScimException e)
                 {
                     Assert.Equal(ScimErrorType.InvalidFilter, e.Error.ScimType);
+                    refused++;
                 }
             },
             iter: 2000,
+            threads: 1,
             print: e => e.ToString());
+
+        // Both paths are exercised: filters on real attributes compile and run, made-up ones are refused.
+        Assert.True(compiled > 100, $"only {compiled} of {compiled + refused} generated filters compiled");
+        Assert.True(refused > 100, $"only {refused} of {compiled + refused} generated filters were refused");
     }
 
     private static readonly FilterLimits Generous = new() { MaxConditions = 10_000, MaxDepth = 200, MaxLength = 1_000_000 };
