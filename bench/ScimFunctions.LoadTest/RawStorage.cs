@@ -6,15 +6,17 @@ using Azure.Data.Tables;
 namespace ScimFunctions.LoadTest;
 
 /// <summary>
-/// The least storage work each SCIM operation needs, done directly with Azure.Data.Tables on the same Azurite: the
-/// limit the endpoint's throughput is compared with.
+/// The storage reads and writes each SCIM response needs, done directly with Azure.Data.Tables on the same Azurite:
+/// the limit the endpoint's throughput is compared with. The partition holds as many rows as the organization's
+/// (Azurite scans a partition for every key-range read, so a smaller one would flatter range reads).
 /// </summary>
 internal sealed class RawStorage(TableClient table)
 {
     private const string Partition = "raw";
     private static readonly string Document = new('d', 600);
 
-    public async Task CreateAsync()
+    /// <param name="rows">Rows in the partition besides the 1,000 users: the size of the organization's partition.</param>
+    public async Task CreateAsync(int rows)
     {
         await table.CreateIfNotExistsAsync();
         await Task.WhenAll(Enumerable.Range(0, 1_000).Select(async i =>
@@ -22,18 +24,30 @@ internal sealed class RawStorage(TableClient table)
             await table.UpsertEntityAsync(new TableEntity(Partition, "u:" + i) { ["Doc"] = Document });
             await table.UpsertEntityAsync(new TableEntity(Partition, Index(i)) { ["UserId"] = i.ToString(System.Globalization.CultureInfo.InvariantCulture) });
         }));
+        var filler = Enumerable.Range(0, rows).Select(i => new TableTransactionAction(
+            TableTransactionActionType.UpsertReplace, new TableEntity(Partition, $"x:{i:D8}") { ["UserId"] = "filler" }));
+        foreach (var chunk in filler.Chunk(100).Chunk(8))
+        {
+            await Task.WhenAll(chunk.Select(c => table.SubmitTransactionAsync(c)));
+        }
     }
 
-    /// <summary>Provision: read the userName index, then one transaction of the user and its index row.</summary>
+    /// <summary>
+    /// Provision: Entra's lookup (the userName index), then the POST: the index again (is the name free), and one
+    /// transaction of the user and its userName, externalId and email index rows.
+    /// </summary>
     public async Task<int> ProvisionAsync(int i)
     {
         var name = "new" + i;
+        await table.GetEntityIfExistsAsync<TableEntity>(Partition, Index(name));
         await table.GetEntityIfExistsAsync<TableEntity>(Partition, Index(name));
         var id = Guid.NewGuid().ToString();
         await table.SubmitTransactionAsync(
         [
             new TableTransactionAction(TableTransactionActionType.Add, new TableEntity(Partition, "u:" + id) { ["Doc"] = Document }),
             new TableTransactionAction(TableTransactionActionType.Add, new TableEntity(Partition, Index(name)) { ["UserId"] = id }),
+            new TableTransactionAction(TableTransactionActionType.Add, new TableEntity(Partition, "x:" + id + ":" + i) { ["UserId"] = id }),
+            new TableTransactionAction(TableTransactionActionType.Add, new TableEntity(Partition, "e:" + name + ":" + id) { ["UserId"] = id }),
         ]);
         return 201;
     }
@@ -69,6 +83,40 @@ internal sealed class RawStorage(TableClient table)
         return 200;
     }
 
+    /// <summary>
+    /// One member add: read the group and the user (a member must be a user of the organization), then one
+    /// transaction of the pair and the group's new version.
+    /// </summary>
+    public async Task<int> AddMemberAsync(string group, int user)
+    {
+        var groupRow = await table.GetEntityIfExistsAsync<TableEntity>(Partition, "g:" + group);
+        await table.GetEntityAsync<TableEntity>(Partition, "u:" + (user % 1_000));
+        var version = new TableEntity(Partition, "g:" + group) { ["Doc"] = Document };
+        await table.SubmitTransactionAsync(
+        [
+            groupRow.HasValue
+                ? new TableTransactionAction(TableTransactionActionType.UpdateReplace, version, groupRow.Value!.ETag)
+                : new TableTransactionAction(TableTransactionActionType.Add, version),
+            new TableTransactionAction(TableTransactionActionType.UpsertReplace, new TableEntity(Partition, $"m:{group}:{user}")),
+            new TableTransactionAction(TableTransactionActionType.UpsertReplace, new TableEntity(Partition, $"r:{user}:{group}")),
+        ]);
+        return 204;
+    }
+
+    /// <summary>One member removed: read the group and the pair (is it a member), one transaction of the group's new version and the pair.</summary>
+    public async Task<int> RemoveMemberAsync(string group, int user)
+    {
+        var groupRow = await table.GetEntityAsync<TableEntity>(Partition, "g:" + group);
+        await table.GetEntityIfExistsAsync<TableEntity>(Partition, $"m:{group}:{user}");
+        await table.SubmitTransactionAsync(
+        [
+            new TableTransactionAction(TableTransactionActionType.UpdateReplace, new TableEntity(Partition, "g:" + group) { ["Doc"] = Document }, groupRow.Value.ETag),
+            new TableTransactionAction(TableTransactionActionType.Delete, new TableEntity(Partition, $"m:{group}:{user}"), ETag.All),
+            new TableTransactionAction(TableTransactionActionType.Delete, new TableEntity(Partition, $"r:{user}:{group}"), ETag.All),
+        ]);
+        return 204;
+    }
+
     /// <summary>Membership pairs, in transactions of 45 pairs as the service writes them.</summary>
     public async Task<int> AddMembersAsync(string group, int first, int count)
     {
@@ -99,10 +147,18 @@ internal sealed class RawStorage(TableClient table)
         return 200;
     }
 
-    /// <summary>DELETE: read the user, one transaction deleting it and its index row.</summary>
+    /// <summary>
+    /// DELETE: read the user, one transaction deleting it and its index row, then find its memberships (a key-range
+    /// read of <c>r:{id}:</c>) to remove them.
+    /// </summary>
     public async Task<int> DeleteAsync(int i)
     {
         var user = await table.GetEntityAsync<TableEntity>(Partition, "u:" + i);
+        var memberships = $"r:{i}:";
+        await foreach (var _ in table.QueryAsync<TableEntity>(TableClient.CreateQueryFilter($"PartitionKey eq {Partition} and RowKey ge {memberships} and RowKey lt {memberships[..^1] + ";"}"), select: ["RowKey"]))
+        {
+        }
+
         await table.SubmitTransactionAsync(
         [
             new TableTransactionAction(TableTransactionActionType.Delete, user.Value, user.Value.ETag),

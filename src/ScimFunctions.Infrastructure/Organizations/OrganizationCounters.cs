@@ -37,11 +37,18 @@ public sealed record OrganizationSnapshot(TableEntity Row, Organization Totals, 
 /// </summary>
 public sealed class OrganizationCounters(ScimTable table, Provisioning.OrganizationWriteGate gate, int shards = OrganizationCounters.DefaultShards)
 {
-    public const int DefaultShards = 16;
+    public const int DefaultShards = 32;
     private const int MaxCachedShards = 50_000;
 
     private readonly ConcurrentDictionary<(string Organization, int Shard), (TableEntity Row, ETag ETag)> _known = new();
     private readonly ConcurrentDictionary<(string Organization, int Shard), byte> _held = new();
+
+    /// <summary>
+    /// The order in which this instance prefers shards: its own random permutation, so that instances mostly write
+    /// different shards (and their remembered ETags stay valid). A shard another instance also wrote moves to the end.
+    /// </summary>
+    private readonly int[] _preference = Enumerable.Range(0, shards).OrderBy(_ => Random.Shared.Next()).ToArray();
+    private readonly Lock _preferenceLock = new();
 
     /// <summary>The organization row, every shard, the totals and their version: one key-range read.</summary>
     public Task<OrganizationSnapshot?> ReadAsync(string organizationId, CancellationToken cancellationToken) =>
@@ -163,10 +170,14 @@ public sealed class OrganizationCounters(ScimTable table, Provisioning.Organizat
 
     private int Lease(string organizationId)
     {
-        var start = Random.Shared.Next(shards);
-        for (var i = 0; i < shards; i++)
+        int[] order;
+        lock (_preferenceLock)
         {
-            var shard = (start + i) % shards;
+            order = (int[])_preference.Clone();
+        }
+
+        foreach (var shard in order)
+        {
             if (_held.TryAdd((organizationId, shard), 0))
             {
                 return shard;
@@ -174,7 +185,19 @@ public sealed class OrganizationCounters(ScimTable table, Provisioning.Organizat
         }
 
         // More writes of this organization in flight here than shards: share one (the ETag still decides).
-        return -1 - start;
+        return -1 - order[Random.Shared.Next(shards)];
+    }
+
+    /// <summary>Another instance wrote this shard: prefer it last from now on.</summary>
+    internal void Contended(int lease)
+    {
+        var shard = Shard(lease);
+        lock (_preferenceLock)
+        {
+            var at = Array.IndexOf(_preference, shard);
+            Array.Copy(_preference, at + 1, _preference, at, shards - at - 1);
+            _preference[^1] = shard;
+        }
     }
 
     internal void Release(string organizationId, int shard)
@@ -296,6 +319,10 @@ public sealed class CounterSlot : IDisposable
         if (_lease is { } lease && (mine || failure.FailedTransactionActionIndex is null))
         {
             _owner.Drop(_organizationId, lease);
+            if (mine)
+            {
+                _owner.Contended(lease);
+            }
         }
 
         return mine;

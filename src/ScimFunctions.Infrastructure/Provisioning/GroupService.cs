@@ -126,7 +126,7 @@ public sealed class GroupService(
         }
     }
 
-    private static string CreateHash(JsonObject document, List<(string Id, string? Display)> members)
+    private static string CreateHash(JsonObject document, List<Member> members)
     {
         var text = document.ToJsonString(ScimJson.Options) + "\n" + string.Join('\n', members.Select(m => m.Id).Order(StringComparer.Ordinal));
         return Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(text)));
@@ -154,8 +154,7 @@ public sealed class GroupService(
         ServiceErrors.Guard(() =>
         {
             var document = ResourceNormalizer.Normalize(body, Groups);
-            var members = TakeMembers(document);
-            var change = new MemberChange(ReplaceAll: true, members.ToDictionary(m => m.Id, m => m.Display, StringComparer.Ordinal), []);
+            var change = MemberChange.ReplaceWith(TakeMembers(document));
             return WithMembershipTimeLimitAsync(token => UpdateAsync(context, id, ifMatch, Projection.Default, alwaysRespond: true, _ => (document, change), token));
         });
 
@@ -166,10 +165,7 @@ public sealed class GroupService(
     public Task<ScimResult> PatchAsync(ScimRequestContext context, string id, JsonNode? body, string? ifMatch, Projection projection, CancellationToken cancellationToken) =>
         ServiceErrors.Guard(() =>
         {
-            var operations = PatchPlanner.Plan(PatchRequest.Parse(body), Groups);
-            var memberOperations = operations.Where(IsMemberOperation).ToList();
-            var otherOperations = operations.Where(o => !IsMemberOperation(o)).ToList();
-            var members = MemberChange.From(memberOperations);
+            var (members, otherOperations) = MemberChange.Split(PatchPlanner.Plan(PatchRequest.Parse(body), Groups));
             var respond = projection.Attributes is not null;
             return WithMembershipTimeLimitAsync(token => UpdateAsync(context, id, ifMatch, projection, respond, group =>
             {
@@ -248,13 +244,13 @@ public sealed class GroupService(
             }
 
             var (document, members) = change(group);
-            var (adds, removes) = await PlanMembershipAsync(organization, group, members, cancellationToken).ConfigureAwait(false);
-            if (document is null && adds.Count == 0 && removes.Count == 0)
+            var diff = await DiffAsync(organization, group, members, cancellationToken).ConfigureAwait(false);
+            if (document is null && diff.IsEmpty)
             {
                 return await RespondAsync(context, group, selection, alwaysRespond, cancellationToken).ConfigureAwait(false);
             }
 
-            var resolved = await ResolveMembersAsync(organization, adds, cancellationToken).ConfigureAwait(false);
+            var resolved = await ResolveMembersAsync(organization, diff.Adds, cancellationToken).ConfigureAwait(false);
             document ??= group.Document;
             var before = GroupFacts.From(group.Document);
             var after = GroupFacts.From(document);
@@ -266,7 +262,7 @@ public sealed class GroupService(
             actions.AddRange(beforeRows.ExceptBy(afterRows.Select(r => r.RowKey), r => r.RowKey).Select(r => new TableTransactionAction(TableTransactionActionType.Delete, r, ETag.All)));
             try
             {
-                await memberships.CommitAsync(organization, id, actions, null, new MembershipPlan(resolved, removes), cancellationToken).ConfigureAwait(false);
+                await memberships.CommitAsync(organization, id, actions, null, new MembershipPlan(resolved, diff.Removes), cancellationToken).ConfigureAwait(false);
             }
             catch (TableTransactionFailedException e) when (e.Status == 409)
             {
@@ -287,42 +283,30 @@ public sealed class GroupService(
             ? ScimResult.Ok(await RepresentAsync(context, group, selection, cancellationToken).ConfigureAwait(false), group.ETag)
             : ScimResult.NoContent(group.ETag);
 
-    /// <summary>The members to add and the members to remove that a change means for the group as it is.</summary>
-    private async Task<(List<(string Id, string? Display)> Adds, List<string> Removes)> PlanMembershipAsync(
-        string organization, StoredResource group, MemberChange change, CancellationToken cancellationToken)
+    /// <summary>
+    /// What a member change means for the group as stored (<see cref="MemberChange.Diff"/>): it reads every member only
+    /// when the change needs them (a replacement or a filter), else only whether the ids it names are members.
+    /// </summary>
+    private async Task<MemberDiff> DiffAsync(string organization, StoredResource group, MemberChange change, CancellationToken cancellationToken)
     {
-        if (change.ReplaceAll || change.Filters.Count > 0)
+        if (change.NeedsCurrentMembers)
         {
-            var current = await Memberships.MembersAsync(table, organization, group.Id, cancellationToken).ConfigureAwait(false);
-            var currentIds = current.Select(m => m.UserId).ToHashSet(StringComparer.Ordinal);
-            var removed = new HashSet<string>(StringComparer.Ordinal);
-            if (change.ReplaceAll)
-            {
-                removed.UnionWith(currentIds.Where(m => !change.Adds.ContainsKey(m)));
-            }
-
-            foreach (var filter in change.Filters)
-            {
-                removed.UnionWith(current.Where(m => filter.Matches(MemberElement(m.UserId, m.Display))).Select(m => m.UserId));
-            }
-
-            removed.UnionWith(change.Removes.Where(currentIds.Contains));
-            removed.ExceptWith(change.Adds.Keys);
-            var adds = change.Adds.Where(a => !currentIds.Contains(a.Key) || removed.Contains(a.Key)).Select(a => (a.Key, a.Value)).ToList();
-            return (adds, removed.Where(currentIds.Contains).ToList());
+            var all = await Memberships.MembersAsync(table, organization, group.Id, cancellationToken).ConfigureAwait(false);
+            return change.Diff([.. all.Select(m => new Member(m.UserId, m.Display))]);
         }
 
-        // Only members that are there can be removed (a delete of a missing row fails the whole transaction).
-        var present = new System.Collections.Concurrent.ConcurrentBag<string>();
-        await Parallel.ForEachAsync(change.Removes, new ParallelOptions { MaxDegreeOfParallelism = ParallelReads, CancellationToken = cancellationToken }, async (userId, token) =>
+        // Whether the members to remove and to add are there: a delete of a missing row fails the whole transaction, and
+        // adding a present member changes nothing. k point reads, a few at a time.
+        var present = new System.Collections.Concurrent.ConcurrentBag<Member>();
+        await Parallel.ForEachAsync(change.IdsToLookUp.Where(ResourceRows.IsResourceId), new ParallelOptions { MaxDegreeOfParallelism = ParallelReads, CancellationToken = cancellationToken }, async (userId, token) =>
         {
-            if (await table.GetAsync(organization, TableLayout.Member(group.Id, userId), token).ConfigureAwait(false) is not null)
+            if (await table.GetAsync(organization, TableLayout.Member(group.Id, userId), token).ConfigureAwait(false) is { } row)
             {
-                present.Add(userId);
+                present.Add(new Member(userId, row.GetString(Memberships.DisplayProperty)));
             }
         }).ConfigureAwait(false);
 
-        return ([.. change.Adds.Select(a => (a.Key, a.Value))], [.. present.Order(StringComparer.Ordinal)]);
+        return change.Diff([.. present]);
     }
 
     /// <summary>
@@ -330,7 +314,7 @@ public sealed class GroupService(
     /// in parallel (k point reads, a few at a time).
     /// </summary>
     private async Task<List<MemberToAdd>> ResolveMembersAsync(
-        string organization, List<(string Id, string? Display)> members, CancellationToken cancellationToken)
+        string organization, IReadOnlyList<Member> members, CancellationToken cancellationToken)
     {
         var resolved = new MemberToAdd[members.Count];
         await Parallel.ForEachAsync(
@@ -338,7 +322,7 @@ public sealed class GroupService(
             new ParallelOptions { MaxDegreeOfParallelism = ParallelReads, CancellationToken = cancellationToken },
             async (item, token) =>
             {
-                var (id, display) = item.member;
+                var (id, display) = (item.member.Id, item.member.Display);
                 var user = ResourceRows.IsResourceId(id)
                     ? await table.GetAsync(organization, TableLayout.User(id), token).ConfigureAwait(false)
                     : null;
@@ -349,23 +333,21 @@ public sealed class GroupService(
         return [.. resolved];
     }
 
-    private static List<(string Id, string? Display)> TakeMembers(JsonObject document)
+    private static List<Member> TakeMembers(JsonObject document)
     {
-        var members = new List<(string, string?)>();
+        var members = new List<Member>();
         if (document[Members] is JsonArray elements)
         {
             foreach (var element in elements.OfType<JsonObject>())
             {
-                members.Add(MemberChange.Element(element));
+                var (id, display) = MemberChange.Element(element);
+                members.Add(new Member(id, display));
             }
         }
 
         document.Remove(Members);
-        return members.DistinctBy(m => m.Item1, StringComparer.Ordinal).ToList();
+        return members.DistinctBy(m => m.Id, StringComparer.Ordinal).ToList();
     }
-
-    private static bool IsMemberOperation(BoundPatchOperation operation) =>
-        !operation.Attribute.IsExtension && operation.Attribute.Attribute.Name == Members;
 
     private async Task<IEnumerable<string>> LoadByIndexAsync(string organization, IndexLookup lookup, CancellationToken cancellationToken)
     {

@@ -14,11 +14,11 @@ public sealed class FilterPropertyTests
 
     /// <summary>Attribute names of the User schemas (any case, as filters are case-insensitive), and made-up ones.</summary>
     private static readonly Gen<string> Name = Gen.Frequency(
-        (3, Gen.OneOf(Gen.Const("userName"), Gen.Const("displayName"), Gen.Const("active"), Gen.Const("externalId"), Gen.Const("emails"), Gen.Const("name"), Gen.Const("title"), Gen.Const("nickName"), Gen.Const("phoneNumbers"), Gen.Const("addresses"), Gen.Const("meta"), Gen.Const("id"), Gen.Const("groups"), Gen.Const("employeeNumber"), Gen.Const("department"), Gen.Const("manager"), Gen.Const("USERNAME"), Gen.Const("Emails"))),
+        (6, Gen.OneOf(Gen.Const("userName"), Gen.Const("displayName"), Gen.Const("active"), Gen.Const("externalId"), Gen.Const("emails"), Gen.Const("name"), Gen.Const("title"), Gen.Const("nickName"), Gen.Const("phoneNumbers"), Gen.Const("addresses"), Gen.Const("meta"), Gen.Const("id"), Gen.Const("groups"), Gen.Const("employeeNumber"), Gen.Const("department"), Gen.Const("manager"), Gen.Const("USERNAME"), Gen.Const("Emails"))),
         (1, MadeUpName));
 
     private static readonly Gen<string> SubName = Gen.Frequency(
-        (3, Gen.OneOf(Gen.Const("value"), Gen.Const("type"), Gen.Const("primary"), Gen.Const("display"), Gen.Const("givenName"), Gen.Const("familyName"), Gen.Const("formatted"), Gen.Const("lastModified"), Gen.Const("created"), Gen.Const("locality"))),
+        (6, Gen.OneOf(Gen.Const("value"), Gen.Const("type"), Gen.Const("primary"), Gen.Const("display"), Gen.Const("givenName"), Gen.Const("familyName"), Gen.Const("formatted"), Gen.Const("lastModified"), Gen.Const("created"), Gen.Const("locality"))),
         (1, MadeUpName));
 
     private static readonly Gen<string> Uri =

@@ -236,6 +236,23 @@ public sealed class WritePipelineTests(Azurite azurite)
     }
 
     [Fact]
+    public async Task Adding_a_present_member_changes_nothing_as_the_core_semantics_say()
+    {
+        var scim = await Fixture.CreateAsync(azurite);
+        var org = await scim.NewOrganizationAsync();
+        var user = await scim.CreateUserAsync(org, "present@contoso.com");
+        var created = await scim.Groups.CreateAsync(org, Fixture.GroupBody("G", user), None);
+        var id = created.Body!["id"]!.GetValue<string>();
+
+        var again = await scim.Groups.PatchAsync(org, id, Fixture.Patch($$"""{"op":"add","path":"members","value":[{"value":"{{user}}","display":"Another name"}]}"""), null, Projection.Default, None);
+
+        Assert.Equal(204, again.Status);
+        Assert.Equal(created.ETag, again.ETag);
+        var member = (await scim.Groups.GetAsync(org, id, Projection.Default, None)).Body!["members"]![0]!;
+        Assert.NotEqual("Another name", member["display"]?.GetValue<string>());
+    }
+
+    [Fact]
     public async Task The_admin_composition_validates_configured_extension_schemas()
     {
         var extension = new ExtensionSchemaOptions { Id = "urn:ietf:params:scim:schemas:extension:contoso:2.0:User", Name = "Contoso" };
