@@ -227,6 +227,15 @@ var rawAdd = await Phase.RunAsync("raw: read group and user, one transaction of 
 results.Add((addToSmall, rawAdd));
 results.Add((addToBig, rawAdd));
 
+// Okta's group push: one POST /Groups with every member (target: answered within 20 s for 5,000).
+var pushed = await Phase.RunAsync($"POST /Groups with {members:N0} members (Okta push)", 1, 1, async _ =>
+{
+    var body = $$"""{"schemas":["urn:ietf:params:scim:schemas:core:2.0:Group"],"displayName":"Pushed","members":[{{string.Join(',', ids.Take(members).Select(id => $$"""{"value":"{{id}}"}"""))}}]}""";
+    var response = await http.PostAsync("Groups", Json(body));
+    return (int)response.StatusCode;
+});
+results.Add((pushed, null));
+
 // Okta import: startIndex/count=100 over every user, in order.
 var pages = (users + 99) / 100;
 var pageTimes = new double[pages];

@@ -116,6 +116,7 @@ resource site 'Microsoft.Web/sites@2024-04-01' = {
       Scim__Provisioning__DefaultPageSize: '100'
       Scim__Provisioning__MaxWriteAttempts: '64'
       Scim__Provisioning__MaxIndexedEmails: '20'
+      Scim__Provisioning__MembershipTimeLimitSeconds: '45'
       Scim__RateLimit__RequestsPerSecond: '200'
       Scim__RateLimit__Burst: '400'
       Scim__BaseUrl: scimBaseUrl
