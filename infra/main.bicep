@@ -46,6 +46,7 @@ var tags = { 'azd-env-name': environmentName }
 var functionAppName = '${abbrs.webSitesFunctions}scim-${resourceToken}'
 var deploymentContainerName = 'app-package-${take(functionAppName, 32)}-${take(resourceToken, 7)}'
 var tableName = 'scim'
+var eventQueueName = 'scim-events'
 
 resource resourceGroup 'Microsoft.Resources/resourceGroups@2024-03-01' = {
   name: '${abbrs.resourcesResourceGroups}${environmentName}'
@@ -72,6 +73,7 @@ module storage 'app/storage.bicep' = {
     tags: tags
     deploymentContainerName: deploymentContainerName
     tableName: tableName
+    eventQueueName: eventQueueName
   }
 }
 
@@ -109,6 +111,8 @@ module api 'app/api.bicep' = {
     identityClientId: identity.outputs.clientId
     blobEndpoint: storage.outputs.blobEndpoint
     tableEndpoint: storage.outputs.tableEndpoint
+    queueEndpoint: storage.outputs.queueEndpoint
+    eventQueueName: eventQueueName
     deploymentContainerName: deploymentContainerName
     tableName: tableName
     vaultUri: vault.outputs.uri

@@ -8,6 +8,8 @@ param identityId string
 param identityClientId string
 param blobEndpoint string
 param tableEndpoint string
+param queueEndpoint string
+param eventQueueName string
 param deploymentContainerName string
 param tableName string
 param vaultUri string
@@ -97,6 +99,9 @@ resource site 'Microsoft.Web/sites@2024-04-01' = {
       APPLICATIONINSIGHTS_CONNECTION_STRING: applicationInsightsConnectionString
       APPLICATIONINSIGHTS_AUTHENTICATION_STRING: 'ClientId=${identityClientId};Authorization=AAD'
       Scim__Storage__TableServiceUri: tableEndpoint
+      Scim__Events__QueueServiceUri: queueEndpoint
+      Scim__Events__QueueName: eventQueueName
+      Scim__Events__SweepSeconds: '60'
       Scim__Storage__TableName: tableName
       Scim__Storage__CreateTableIfMissing: 'false'
       Scim__Storage__NetworkTimeoutSeconds: '5'

@@ -53,15 +53,18 @@ public sealed class AdminCli(TextWriter output, TextWriter error, TimeProvider t
                                                  workload identity federation (RFC 7523): no secret; prints the client id
           client revoke <org-id> <client-id>     the client's secret stops issuing tokens; its tokens stop within the cache time
           user create <org-id> --user-name <name> --source manual|jit [--email <e>] [--given-name <g>] [--family-name <f>] [--display-name <d>]
-          user list <org-id> [--filter <scim filter>]
-          user delete <org-id> <user-id>         removes a user, its index rows and its memberships
+          user list <org-id> [--filter <scim filter>] [--deleted]
+                                                 --deleted: the deleted users still restorable, with when they were deleted
+          user delete <org-id> <user-id>         deletes a user as a DELETE does (restorable for the retention period)
+          user restore <org-id> <user-id>        restores a deleted user: same id, its attributes and groups, seats permitting
+          org set-restore <org-id> on|off        whether a POST with a deleted user's userName and externalId restores it
         """;
 
     /// <summary>The commands that change data: they print the target first and need --yes on a non-local one.</summary>
     private static readonly HashSet<string> Changes = new(StringComparer.Ordinal)
     {
         "org create", "org set-seats", "org set-adoption", "org migrate", "org repair", "token issue", "token revoke", "client create", "client federate", "client revoke",
-        "user create", "user delete",
+        "user create", "user delete", "user restore", "org set-restore",
     };
 
     private static readonly JsonSerializerOptions JsonOutput = new() { WriteIndented = true, PropertyNamingPolicy = JsonNamingPolicy.CamelCase };
@@ -320,6 +323,39 @@ public sealed class AdminCli(TextWriter output, TextWriter error, TimeProvider t
                 return await WriteAsync(options, result.Body!, u => $"Created {source.ToString().ToLowerInvariant()} user {u["id"]} ({u["userName"]}) in '{organization.Id}'; an identity provider's lookup by userName or email will link to it.").ConfigureAwait(false);
             }
 
+            case "user list" when args.Has("deleted"):
+            {
+                var organization = await RequireAsync(organizations, args.Word(2, "org-id"), cancellationToken).ConfigureAwait(false);
+                var deleted = (await Users(target, organizations).ListDeletedAsync(organization.Id, cancellationToken).ConfigureAwait(false))
+                    .Select(d => new { id = d.Id, userName = d.UserName, externalId = d.ExternalId, deleted = d.Deleted }).ToList();
+                return await WriteAsync(options, deleted, list => list.Count == 0
+                    ? $"No deleted users in '{organization.Id}'."
+                    : string.Join(Environment.NewLine, list.Select(d => $"{d.id}  {d.userName,-40} externalId {d.externalId ?? "-"}  deleted {d.deleted:u}"))).ConfigureAwait(false);
+            }
+
+            case "user restore":
+            {
+                var organization = await RequireAsync(organizations, args.Word(2, "org-id"), cancellationToken).ConfigureAwait(false);
+                var userId = args.Word(3, "user-id");
+                Check(await Users(target, organizations).RestoreAsync(Context(organization.Id), userId, cancellationToken).ConfigureAwait(false));
+                return await WriteAsync(options, new { organizationId = organization.Id, userId, status = "restored" },
+                    d => $"Restored user {d.userId} of '{d.organizationId}'.").ConfigureAwait(false);
+            }
+
+            case "org set-restore":
+            {
+                var id = args.Word(2, "org-id");
+                var text = args.Word(3, "on|off");
+                var restore = text switch
+                {
+                    "on" => true,
+                    "off" => false,
+                    _ => throw new AdminException($"set-restore takes on or off, not '{text}'.", ExitCodes.Usage),
+                };
+                var organization = await organizations.SetRestoreAsync(id, restore, cancellationToken).ConfigureAwait(false) ?? throw NotFound(id);
+                return await WriteAsync(options, organization, o => $"Organization '{o.Id}': restore of deleted users {(o.RestoreDeletedUsers ? "on" : "off")}.").ConfigureAwait(false);
+            }
+
             case "user list":
             {
                 var organization = await RequireAsync(organizations, args.Word(2, "org-id"), cancellationToken).ConfigureAwait(false);
@@ -349,7 +385,7 @@ public sealed class AdminCli(TextWriter output, TextWriter error, TimeProvider t
                 var userId = args.Word(3, "user-id");
                 Check(await Users(target, organizations).DeleteAsync(Context(organization.Id), userId, ifMatch: null, cancellationToken).ConfigureAwait(false));
                 return await WriteAsync(options, new { organizationId = organization.Id, userId, status = "deleted" },
-                    d => $"Deleted user {d.userId} of '{d.organizationId}'.").ConfigureAwait(false);
+                    d => $"Deleted user {d.userId} of '{d.organizationId}' (restorable with 'scim-admin user restore {d.organizationId} {d.userId}' until the retention period ends).").ConfigureAwait(false);
             }
 
             default:
@@ -434,7 +470,7 @@ public sealed class AdminCli(TextWriter output, TextWriter error, TimeProvider t
 
     private sealed class Arguments
     {
-        private static readonly HashSet<string> Flags = new(StringComparer.Ordinal) { "json", "local", "azd", "help", "all", "yes" };
+        private static readonly HashSet<string> Flags = new(StringComparer.Ordinal) { "json", "local", "azd", "help", "all", "yes", "deleted" };
 
         /// <summary>Every option with a value that some command reads.</summary>
         private static readonly HashSet<string> Valued = new(StringComparer.Ordinal)

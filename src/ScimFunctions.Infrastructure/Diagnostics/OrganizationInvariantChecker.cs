@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using Azure.Data.Tables;
+using ScimFunctions.Infrastructure.Events;
 using ScimFunctions.Infrastructure.Organizations;
 using ScimFunctions.Infrastructure.Provisioning;
 using ScimFunctions.Infrastructure.Storage;
@@ -41,7 +42,7 @@ public static class OrganizationInvariantChecker
     private sealed class Run(ScimTable table, string organization, bool repair, int maxIndexedEmails, TimeProvider time)
     {
         private readonly ResourceKind _users = ResourceKinds.User(maxIndexedEmails);
-        private readonly GroupMembershipWriter _memberships = new(table, time);
+        private readonly GroupMembershipWriter _memberships = new(table, time, new ChangeOutbox(table, new UnconfiguredEventQueue(), time, Microsoft.Extensions.Logging.Abstractions.NullLogger<ChangeOutbox>.Instance));
         private long _userCount, _active, _unmanaged, _groups;
         private long _rows;
 
@@ -118,6 +119,22 @@ public static class OrganizationInvariantChecker
             else if (key.StartsWith(TableLayout.MembershipPrefix, StringComparison.Ordinal) && Split(key, TableLayout.MembershipPrefix) is (var user, var group))
             {
                 await CheckPairAsync(row, group, user, TableLayout.Member(group, user), cancellationToken).ConfigureAwait(false);
+            }
+            else if (key.StartsWith(TableLayout.DeletedUserPrefix, StringComparison.Ordinal))
+            {
+                await CheckDeletedUserAsync(row, cancellationToken).ConfigureAwait(false);
+            }
+            else if (key.StartsWith(TableLayout.DeletedUserMatchPrefix, StringComparison.Ordinal))
+            {
+                await CheckDeletedMatchAsync(row, cancellationToken).ConfigureAwait(false);
+            }
+            else if (key.StartsWith(TableLayout.OutboxPrefix, StringComparison.Ordinal))
+            {
+                // A change event not yet handed to the queue: committed with its change, sent by the dispatcher.
+                if (row.GetString(ChangeEvent.BodyProperty) is null)
+                {
+                    Problems.Add($"Outbox row '{key}' has no event body.");
+                }
             }
             else if (key.StartsWith(TableLayout.IntentPrefix, StringComparison.Ordinal))
             {
@@ -228,6 +245,23 @@ public static class OrganizationInvariantChecker
             };
             var found = await Task.WhenAll(reads).ConfigureAwait(false);
             var (other, group, user) = (found[0], found[1], found[2]);
+            var userSide = row.RowKey.StartsWith(TableLayout.MembershipPrefix, StringComparison.Ordinal);
+            if (user is null && userSide && group is not null
+                && await table.GetAsync(organization, TableLayout.DeletedUser(userId), cancellationToken).ConfigureAwait(false) is not null)
+            {
+                // A deleted user's membership, kept for its restore; its group no longer lists it.
+                if (other is not null)
+                {
+                    Problems.Add($"Deleted user {userId} is still listed by group {groupId}.");
+                    if (repair && await TrySubmitAsync(new TableTransactionAction(TableTransactionActionType.Delete, other, other.ETag), cancellationToken).ConfigureAwait(false))
+                    {
+                        Repairs.Add($"Group {groupId} no longer lists deleted user {userId}.");
+                    }
+                }
+
+                return;
+            }
+
             if (group is null || user is null)
             {
                 Problems.Add(group is null
@@ -263,6 +297,37 @@ public static class OrganizationInvariantChecker
                     {
                         Repairs.Add($"Membership of user {userId} in group {groupId}: {side} added.");
                     }
+                }
+            }
+        }
+
+        /// <summary>A deleted user must not also be a user, and must be findable for a restore when it has an externalId.</summary>
+        private async Task CheckDeletedUserAsync(TableEntity row, CancellationToken cancellationToken)
+        {
+            var id = row.RowKey[TableLayout.DeletedUserPrefix.Length..];
+            if (await table.GetAsync(organization, TableLayout.User(id), cancellationToken).ConfigureAwait(false) is not null)
+            {
+                Problems.Add($"User {id} is both a user and a deleted user.");
+                return;
+            }
+
+            var facts = UserFacts.From(StoredResource.Read(row, TableLayout.DeletedUserPrefix).Document, maxIndexedEmails);
+            if (facts.ExternalId is { } externalId
+                && (await table.GetAsync(organization, TableLayout.DeletedUserMatch(facts.UserName, externalId), cancellationToken).ConfigureAwait(false))?.GetString("UserIds") is var ids
+                && (ids is null || !ids.Split(',').Contains(id, StringComparer.Ordinal)))
+            {
+                Problems.Add($"Deleted user {id}: its restore match row is missing.");
+            }
+        }
+
+        /// <summary>Every id of a restore match row must be a deleted user.</summary>
+        private async Task CheckDeletedMatchAsync(TableEntity row, CancellationToken cancellationToken)
+        {
+            foreach (var id in (row.GetString("UserIds") ?? string.Empty).Split(',', StringSplitOptions.RemoveEmptyEntries))
+            {
+                if (await table.GetAsync(organization, TableLayout.DeletedUser(id), cancellationToken).ConfigureAwait(false) is null)
+                {
+                    Problems.Add($"Restore match row '{row.RowKey}' names {id}, which is not a deleted user.");
                 }
             }
         }

@@ -14,4 +14,5 @@ public sealed record Organization(
     long UnmanagedUsers,
     long Groups,
     DateTimeOffset Created,
-    AdoptionRule Adoption = AdoptionRule.UserNameOrEmail);
+    AdoptionRule Adoption = AdoptionRule.UserNameOrEmail,
+    bool RestoreDeletedUsers = true);

@@ -46,6 +46,10 @@ public sealed class OrganizationStore(ScimTable table, TimeProvider time)
         return SetAsync(organizationId, OrganizationRow.MaxSeats, maxSeats ?? OrganizationRow.Unlimited, cancellationToken);
     }
 
+    /// <summary>Sets whether a POST with the userName and externalId of a deleted user restores it (on by default).</summary>
+    public Task<Organization?> SetRestoreAsync(string organizationId, bool restore, CancellationToken cancellationToken) =>
+        SetAsync(organizationId, OrganizationRow.Restore, restore ? "on" : "off", cancellationToken);
+
     /// <summary>Sets how a POST links to users created by hand or by JIT sign-in.</summary>
     public Task<Organization?> SetAdoptionAsync(string organizationId, AdoptionRule rule, CancellationToken cancellationToken) =>
         SetAsync(organizationId, OrganizationRow.Adoption, AdoptionRules.Name(rule), cancellationToken);
@@ -106,6 +110,7 @@ internal static class OrganizationRow
     public const string Groups = "Groups";
     public const string Created = "Created";
     public const string Adoption = "Adoption";
+    public const string Restore = "Restore";
 
     /// <summary>MaxSeats stored for "no limit" (a merge cannot remove a property).</summary>
     public const int Unlimited = -1;
@@ -134,7 +139,8 @@ internal static class OrganizationRow
             row.GetInt64(UnmanagedUsers) ?? 0,
             row.GetInt64(Groups) ?? 0,
             row.GetDateTimeOffset(Created) ?? DateTimeOffset.MinValue,
-            AdoptionRules.Parse(row.GetString(Adoption)));
+            AdoptionRules.Parse(row.GetString(Adoption)),
+            !string.Equals(row.GetString(Restore), "off", StringComparison.Ordinal));
     }
 
 }

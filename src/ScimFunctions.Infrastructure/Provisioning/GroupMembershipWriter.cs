@@ -1,6 +1,7 @@
 using System.Text.Json.Nodes;
 using Azure;
 using Azure.Data.Tables;
+using ScimFunctions.Infrastructure.Events;
 using ScimFunctions.Infrastructure.Organizations;
 using ScimFunctions.Infrastructure.Storage;
 
@@ -14,6 +15,9 @@ internal sealed record MembershipPlan(IReadOnlyList<MemberToAdd> Adds, IReadOnly
 {
     public bool IsEmpty => Adds.Count == 0 && Removes.Count == 0;
 }
+
+/// <summary>What the change events of a group write say about the group: its identifiers and its new version.</summary>
+internal sealed record GroupIdentity(string DisplayName, string? ExternalId, long Version);
 
 /// <summary>
 /// Commits a group's rows together with a membership change of any size (docs/storage.md, "Membership changes").
@@ -29,12 +33,15 @@ internal sealed record MembershipPlan(IReadOnlyList<MemberToAdd> Adds, IReadOnly
 ///   without a durable record of the rest.</item>
 /// </list>
 /// </summary>
-internal sealed class GroupMembershipWriter(ScimTable table, TimeProvider time)
+internal sealed class GroupMembershipWriter(ScimTable table, TimeProvider time, ChangeOutbox outbox)
 {
     public const string PendingProperty = "Pending";
     private const string DoneProperty = "Done";
     private const string IntentIdProperty = "IntentId";
     private const string CreatedProperty = "Created";
+    private const string NameProperty = "DisplayName";
+    private const string ExternalIdProperty = "ExternalId";
+    private const string VersionProperty = "Version";
     private const int AddActions = 3;
     private const int RemoveActions = 2;
 
@@ -55,12 +62,17 @@ internal sealed class GroupMembershipWriter(ScimTable table, TimeProvider time)
         List<TableTransactionAction> groupActions,
         CounterSlot? slot,
         MembershipPlan plan,
+        IReadOnlyList<ChangeEvent> events,
+        GroupIdentity group,
         CancellationToken cancellationToken)
     {
+        await outbox.MarkAsync(organization, cancellationToken).ConfigureAwait(false);
         var counterActions = slot?.Action is null ? 0 : 1;
-        var room = StorageLimits.MaxTransactionActions - groupActions.Count - counterActions;
+        var memberEvents = (plan.Adds.Count > 0 ? 1 : 0) + (plan.Removes.Count > 0 ? 1 : 0);
+        var room = StorageLimits.MaxTransactionActions - groupActions.Count - counterActions - events.Count - memberEvents;
         var cost = (plan.Adds.Count * AddActions) + (plan.Removes.Count * RemoveActions);
         var actions = new List<TableTransactionAction>(groupActions);
+        actions.AddRange(events.Select(e => e.Row()));
         if (cost <= room)
         {
             foreach (var remove in plan.Removes)
@@ -73,7 +85,9 @@ internal sealed class GroupMembershipWriter(ScimTable table, TimeProvider time)
                 actions.AddRange(AddActionsFor(organization, groupId, add));
             }
 
+            actions.AddRange(MemberEvents(organization, groupId, group, plan.Adds.Select(a => a.UserId), plan.Removes).Select(e => e.Row()));
             await SubmitAsync(actions, slot, cancellationToken).ConfigureAwait(false);
+            outbox.Notify(organization);
             return;
         }
 
@@ -88,14 +102,34 @@ internal sealed class GroupMembershipWriter(ScimTable table, TimeProvider time)
             [IntentIdProperty] = intentId,
             [DoneProperty] = 0,
             [CreatedProperty] = time.GetUtcNow(),
+            [NameProperty] = group.DisplayName,
+            [ExternalIdProperty] = group.ExternalId,
+            [VersionProperty] = group.Version,
         };
         DocumentColumns.Write(intent, Serialize(operations));
         var intentIndex = actions.Count;
         actions.Add(new TableTransactionAction(TableTransactionActionType.Add, intent));
         var responses = await SubmitAsync(actions, slot, cancellationToken).ConfigureAwait(false);
+        outbox.Notify(organization);
         var etag = intentIndex < responses.Count && responses[intentIndex].Headers.ETag is { } committed ? committed : (ETag?)null;
         var known = plan.Adds.ToDictionary(a => a.UserId, a => a.UserETag, StringComparer.Ordinal);
-        await FinishAsync(organization, groupId, new IntentState(intentId, operations, 0, etag), known, cancellationToken).ConfigureAwait(false);
+        await FinishAsync(organization, groupId, new IntentState(intentId, operations, 0, etag, group), known, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>The events of a membership change: one for the members added, one for those removed.</summary>
+    private IEnumerable<ChangeEvent> MemberEvents(string organization, string groupId, GroupIdentity group, IEnumerable<string> added, IEnumerable<string> removed)
+    {
+        var adds = added.ToList();
+        var removes = removed.ToList();
+        if (adds.Count > 0)
+        {
+            yield return ChangeEvent.Create(time, ChangeEventTypes.MembersAdded, organization, "Group", groupId, group.ExternalId, group.DisplayName, ["members"], group.Version, adds);
+        }
+
+        if (removes.Count > 0)
+        {
+            yield return ChangeEvent.Create(time, ChangeEventTypes.MembersRemoved, organization, "Group", groupId, group.ExternalId, group.DisplayName, ["members"], group.Version, removes);
+        }
     }
 
     /// <summary>Finishes the group's unfinished membership change, if it has one; true when there was one.</summary>
@@ -173,7 +207,7 @@ internal sealed class GroupMembershipWriter(ScimTable table, TimeProvider time)
 
             // The next chunk: as many operations as fit beside the intent's own update.
             var end = state.Done;
-            var budget = StorageLimits.MaxTransactionActions - 1;
+            var budget = StorageLimits.MaxTransactionActions - 3;
             while (end < operations.Count && budget >= (operations[end].IsAdd ? AddActions : RemoveActions))
             {
                 budget -= operations[end].IsAdd ? AddActions : RemoveActions;
@@ -200,6 +234,13 @@ internal sealed class GroupMembershipWriter(ScimTable table, TimeProvider time)
                 }
             }
 
+            // The chunk's change events ride in its transaction.
+            var chunkEvents = MemberEvents(
+                organization, groupId, state.Group,
+                chunk.Where(i => operations[i].IsAdd).Select(i => operations[i].UserId),
+                chunk.Where(i => !operations[i].IsAdd).Select(i => operations[i].UserId)).ToList();
+            actions.AddRange(chunkEvents.Select(e => e.Row()));
+            owners.AddRange(chunkEvents.Select(_ => -1));
             var intentIndex = actions.Count;
             actions.Add(new TableTransactionAction(
                 TableTransactionActionType.UpdateMerge,
@@ -207,7 +248,9 @@ internal sealed class GroupMembershipWriter(ScimTable table, TimeProvider time)
                 state.ETag!.Value));
             try
             {
+                await outbox.MarkAsync(organization, cancellationToken).ConfigureAwait(false);
                 var responses = await table.SubmitAsync(actions, cancellationToken).ConfigureAwait(false);
+                outbox.Notify(organization);
                 state = state with
                 {
                     Done = end,
@@ -225,6 +268,12 @@ internal sealed class GroupMembershipWriter(ScimTable table, TimeProvider time)
                 }
 
                 var operation = owners[failed.Value];
+                if (operation < 0)
+                {
+                    state = state with { ETag = null };
+                    continue;
+                }
+
                 if (operations[operation].IsAdd && e.Status == 412)
                 {
                     // The user changed since it was read: read it again.
@@ -311,7 +360,14 @@ internal sealed class GroupMembershipWriter(ScimTable table, TimeProvider time)
     private async Task<IntentState?> ReadIntentAsync(string organization, string groupId, CancellationToken cancellationToken)
     {
         var row = await table.GetAsync(organization, TableLayout.Intent(groupId), cancellationToken).ConfigureAwait(false);
-        return row is null ? null : new IntentState(row.GetString(IntentIdProperty) ?? string.Empty, Deserialize(DocumentColumns.Read(row)), row.GetInt32(DoneProperty) ?? 0, row.ETag);
+        return row is null
+            ? null
+            : new IntentState(
+                row.GetString(IntentIdProperty) ?? string.Empty,
+                Deserialize(DocumentColumns.Read(row)),
+                row.GetInt32(DoneProperty) ?? 0,
+                row.ETag,
+                new GroupIdentity(row.GetString(NameProperty) ?? string.Empty, row.GetString(ExternalIdProperty), row.GetInt64(VersionProperty) ?? 0));
     }
 
     /// <summary>A pair's two rows, and a merge into the user's row under the version that was read: the pair needs its user.</summary>
@@ -340,5 +396,5 @@ internal sealed class GroupMembershipWriter(ScimTable table, TimeProvider time)
 
     private sealed record Operation(bool IsAdd, string UserId, string? Display);
 
-    private sealed record IntentState(string Id, IReadOnlyList<Operation> Operations, int Done, ETag? ETag);
+    private sealed record IntentState(string Id, IReadOnlyList<Operation> Operations, int Done, ETag? ETag, GroupIdentity Group);
 }

@@ -7,6 +7,7 @@ using ScimFunctions.Core.Projection;
 using ScimFunctions.Core.Protocol;
 using ScimFunctions.Core.Resources;
 using ScimFunctions.Core.Schema;
+using ScimFunctions.Infrastructure.Events;
 using ScimFunctions.Infrastructure.Organizations;
 using ScimFunctions.Infrastructure.Storage;
 
@@ -25,11 +26,12 @@ public sealed class GroupService(
     PageBoundaryCache pageBoundaries,
     TimeProvider time,
     OrganizationWriteGate gate,
-    OrganizationCounters counters)
+    OrganizationCounters counters,
+    ChangeOutbox outbox)
 {
     internal const string DisplayNameProperty = "DisplayName";
     private const string CreateRequestProperty = "CreateRequest";
-    private readonly GroupMembershipWriter memberships = new(table, time);
+    private readonly GroupMembershipWriter memberships = new(table, time, outbox);
     private const string ExternalIdProperty = "ExternalId";
     private const string GroupIdProperty = "GroupId";
     private const string Members = "members";
@@ -68,16 +70,18 @@ public sealed class GroupService(
                 actions.AddRange(IndexRows(organization, id, facts).Select(r => new TableTransactionAction(TableTransactionActionType.Add, r)));
                 try
                 {
-                    await memberships.CommitAsync(organization, id, actions, slot, new MembershipPlan(members, []), token).ConfigureAwait(false);
+                    var created = ChangeEvent.Create(time, ChangeEventTypes.GroupCreated, organization, "Group", id, facts.ExternalId, facts.DisplayName, DocumentChanges.AttributeNames(document), 1);
+                    await memberships.CommitAsync(organization, id, actions, slot, new MembershipPlan(members, []), [created], new GroupIdentity(facts.DisplayName, facts.ExternalId, 1), token)
+                        .ConfigureAwait(false);
                 }
                 catch (TableTransactionFailedException e) when (e.Status == 409)
                 {
                     return await RetriedCreateAsync(context, facts.DisplayName, request, token).ConfigureAwait(false);
                 }
 
-                var created = StoredResource.Read(row, TableLayout.GroupPrefix);
-                var representation = await RepresentAsync(context, created, AttributeSelection.Default(Groups), token).ConfigureAwait(false);
-                return ScimResult.Created(representation, Location(context, id), created.ETag);
+                var stored = StoredResource.Read(row, TableLayout.GroupPrefix);
+                var representation = await RepresentAsync(context, stored, AttributeSelection.Default(Groups), token).ConfigureAwait(false);
+                return ScimResult.Created(representation, Location(context, id), stored.ETag);
             }, token).ConfigureAwait(false);
         }));
 
@@ -207,7 +211,10 @@ public sealed class GroupService(
                         actions.Add(new TableTransactionAction(TableTransactionActionType.Delete, new TableEntity(organization, TableLayout.Intent(id)), ETag.All));
                     }
 
-                    await memberships.CommitAsync(organization, id, actions, slot, new MembershipPlan([], []), cancellationToken).ConfigureAwait(false);
+                    var facts = GroupFacts.From(group.Document);
+                    var deleted = ChangeEvent.Create(time, ChangeEventTypes.GroupDeleted, organization, "Group", id, facts.ExternalId, facts.DisplayName, [], group.Version);
+                    await memberships.CommitAsync(organization, id, actions, slot, new MembershipPlan([], []), [deleted], new GroupIdentity(facts.DisplayName, facts.ExternalId, group.Version), cancellationToken)
+                        .ConfigureAwait(false);
                 }
 
                 await Memberships.RemoveAllOfGroupAsync(table, organization, id, cancellationToken).ConfigureAwait(false);
@@ -278,7 +285,12 @@ public sealed class GroupService(
             actions.AddRange(beforeRows.ExceptBy(afterRows.Select(r => r.RowKey), r => r.RowKey).Select(r => new TableTransactionAction(TableTransactionActionType.Delete, r, ETag.All)));
             try
             {
-                await memberships.CommitAsync(organization, id, actions, null, new MembershipPlan(resolved, diff.Removes), cancellationToken).ConfigureAwait(false);
+                var changed = DocumentChanges.Changed(group.Document, document);
+                ChangeEvent[] events = changed.Count == 0
+                    ? []
+                    : [ChangeEvent.Create(time, ChangeEventTypes.GroupUpdated, organization, "Group", id, after.ExternalId, after.DisplayName, changed, group.Version + 1)];
+                await memberships.CommitAsync(organization, id, actions, null, new MembershipPlan(resolved, diff.Removes), events, new GroupIdentity(after.DisplayName, after.ExternalId, group.Version + 1), cancellationToken)
+                    .ConfigureAwait(false);
             }
             catch (TableTransactionFailedException e) when (e.Status == 409)
             {

@@ -81,6 +81,49 @@ internal static class Memberships
         return groupIds.Count;
     }
 
+    /// <summary>
+    /// A deleted user's memberships: the group-side rows go (groups no longer list the user), the user-side rows stay as
+    /// the record a restore brings back; returns how many group-side rows were removed.
+    /// </summary>
+    public static async Task<int> RemoveGroupSidesOfUserAsync(ScimTable table, string organization, string userId, CancellationToken cancellationToken)
+    {
+        var removed = 0;
+        foreach (var groupId in await GroupIdsOfUserAsync(table, organization, userId, cancellationToken).ConfigureAwait(false))
+        {
+            try
+            {
+                await table.SubmitAsync(
+                    [new TableTransactionAction(TableTransactionActionType.Delete, new TableEntity(organization, TableLayout.Member(groupId, userId)), ETag.All)],
+                    cancellationToken).ConfigureAwait(false);
+                removed++;
+            }
+            catch (TableTransactionFailedException e) when (e.Status == 404)
+            {
+                // Already gone (an earlier attempt, or the group's delete).
+            }
+        }
+
+        return removed;
+    }
+
+    /// <summary>Removes the user-side rows of a purged user.</summary>
+    public static async Task RemoveUserSidesAsync(ScimTable table, string organization, string userId, CancellationToken cancellationToken)
+    {
+        var groupIds = await GroupIdsOfUserAsync(table, organization, userId, cancellationToken).ConfigureAwait(false);
+        foreach (var chunk in groupIds.Chunk(StorageLimits.MaxTransactionActions))
+        {
+            try
+            {
+                await table.SubmitAsync([.. chunk.Select(g => new TableTransactionAction(TableTransactionActionType.Delete, new TableEntity(organization, TableLayout.Membership(userId, g)), ETag.All))], cancellationToken)
+                    .ConfigureAwait(false);
+            }
+            catch (TableTransactionFailedException e) when (e.Status == 404)
+            {
+                // One was removed concurrently: the next purge run removes the rest.
+            }
+        }
+    }
+
     /// <summary>Removes every member of a group, a transaction of pairs at a time; returns how many there were.</summary>
     public static async Task<int> RemoveAllOfGroupAsync(ScimTable table, string organization, string groupId, CancellationToken cancellationToken)
     {

@@ -21,6 +21,9 @@ public sealed class ProvisioningOptions
     /// </summary>
     public int MembershipTimeLimitSeconds { get; set; } = 45;
 
+    /// <summary>How long a deleted user stays restorable (by a POST with its userName and externalId, or by hand) before the purge removes it.</summary>
+    public int DeletedRetentionDays { get; set; } = 30;
+
     /// <summary>Email addresses indexed per user for the identity provider's pre-create lookup.</summary>
     public int MaxIndexedEmails { get; set; } = 20;
 }

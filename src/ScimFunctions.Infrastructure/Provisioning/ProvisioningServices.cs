@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Logging;
 using ScimFunctions.Core.Schema;
+using ScimFunctions.Infrastructure.Events;
 using ScimFunctions.Infrastructure.Organizations;
 using ScimFunctions.Infrastructure.Storage;
 
@@ -11,16 +12,23 @@ namespace ScimFunctions.Infrastructure.Provisioning;
 /// </summary>
 public sealed class ProvisioningServices
 {
-    public ProvisioningServices(ScimTable table, ScimSchemaRegistry registry, ProvisioningOptions options, TimeProvider time, ILoggerFactory loggers)
+    /// <param name="table">The SCIM table.</param>
+    /// <param name="registry">The schemas, with the configured extensions.</param>
+    /// <param name="options">Limits.</param>
+    /// <param name="time">The clock.</param>
+    /// <param name="loggers">Loggers.</param>
+    /// <param name="events">Where change events go; without one (scim-admin, tests), they wait in the outbox for the app's sweep.</param>
+    public ProvisioningServices(ScimTable table, ScimSchemaRegistry registry, ProvisioningOptions options, TimeProvider time, ILoggerFactory loggers, IEventQueue? events = null)
     {
         ArgumentNullException.ThrowIfNull(loggers);
         Table = table;
+        Outbox = new ChangeOutbox(table, events ?? new UnconfiguredEventQueue(), time, loggers.CreateLogger<ChangeOutbox>());
         Organizations = new OrganizationStore(table, time);
         var gate = new OrganizationWriteGate();
         Counters = new OrganizationCounters(table, gate);
         var pages = new PageBoundaryCache();
-        Users = new UserService(table, Organizations, registry, options, pages, time, loggers.CreateLogger<UserService>(), Counters);
-        Groups = new GroupService(table, Organizations, registry, options, pages, time, gate, Counters);
+        Users = new UserService(table, Organizations, registry, options, pages, time, loggers.CreateLogger<UserService>(), Counters, Outbox);
+        Groups = new GroupService(table, Organizations, registry, options, pages, time, gate, Counters, Outbox);
         Options = options;
     }
 
@@ -29,6 +37,9 @@ public sealed class ProvisioningServices
     public OrganizationStore Organizations { get; }
 
     public OrganizationCounters Counters { get; }
+
+    /// <summary>The change events' outbox and its dispatcher.</summary>
+    public ChangeOutbox Outbox { get; }
 
     public UserService Users { get; }
 

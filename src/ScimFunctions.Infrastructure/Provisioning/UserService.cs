@@ -7,6 +7,7 @@ using ScimFunctions.Core.Projection;
 using ScimFunctions.Core.Protocol;
 using ScimFunctions.Core.Resources;
 using ScimFunctions.Core.Schema;
+using ScimFunctions.Infrastructure.Events;
 using ScimFunctions.Infrastructure.Organizations;
 using ScimFunctions.Infrastructure.Storage;
 using ScimFunctions.Infrastructure.Telemetry;
@@ -27,7 +28,8 @@ public sealed class UserService(
     PageBoundaryCache pageBoundaries,
     TimeProvider time,
     ILogger<UserService> logger,
-    OrganizationCounters counters)
+    OrganizationCounters counters,
+    ChangeOutbox outbox)
 {
     private const string UserNameProperty = "UserName";
     private const string DisplayNameProperty = "DisplayName";
@@ -36,6 +38,8 @@ public sealed class UserService(
     private const string SourceProperty = "Source";
     private const string UserIdProperty = "UserId";
     private const string LayoutProperty = "Layout";
+    private const string DeletedProperty = "Deleted";
+    private const string UserIdsProperty = "UserIds";
 
     /// <summary>
     /// The row layout this code writes: 2 = externalId index rows per user (<c>x:{hash}:{id}</c>). A user row without
@@ -101,10 +105,12 @@ public sealed class UserService(
         });
 
     /// <summary>
-    /// DELETE: removes the user with its index rows and counters in one transaction, then its memberships; 204.
-    /// The user goes first, so that a DELETE that fails can never leave a live user stripped of its groups: what
-    /// may remain after a failure is membership rows of the deleted user (the durable record of the unfinished work),
-    /// which a repeated DELETE removes before it answers 204.
+    /// DELETE (docs/storage.md, "Deleted users"): in one transaction the user row becomes a deleted-user row, its index
+    /// rows go (its userName and externalId stop blocking new users), its seat is freed, and it is findable by
+    /// (userName, externalId) for a restore; then groups stop listing it (their side of each membership goes, the
+    /// user's side stays for the restore); 204. Every read answers 404 for it from the first transaction on. A DELETE
+    /// that fails after that transaction leaves group-side rows of a deleted user, which a repeated DELETE removes
+    /// before it answers 204 (else 404). After the retention period the purge removes the rest.
     /// </summary>
     public Task<ScimResult> DeleteAsync(ScimRequestContext context, string id, string? ifMatch, CancellationToken cancellationToken) =>
         ServiceErrors.Guard(() =>
@@ -115,8 +121,7 @@ public sealed class UserService(
                 var (user, refusal) = await ResourceRows.ReadForChangeAsync(table, organization, TableLayout.UserPrefix, "User", id, ifMatch, cancellationToken).ConfigureAwait(false);
                 if (user is null)
                 {
-                    return refusal!.Status == 404 && ResourceRows.IsResourceId(id)
-                        && await Memberships.RemoveAllOfUserAsync(table, organization, id, cancellationToken).ConfigureAwait(false) > 0
+                    return refusal!.Status == 404 && ResourceRows.IsResourceId(id) && await FinishDeleteAsync(organization, id, cancellationToken).ConfigureAwait(false)
                         ? ScimResult.NoContent()
                         : refusal;
                 }
@@ -124,24 +129,294 @@ public sealed class UserService(
                 var facts = UserFacts.From(user.Document, options.MaxIndexedEmails);
                 var unmanaged = SourceOf(user.Row) != UserSource.Scim;
                 var orgRow = await organizations.RequireRowAsync(organization, cancellationToken).ConfigureAwait(false);
+                var match = facts.ExternalId is { } externalId
+                    ? await table.GetAsync(organization, TableLayout.DeletedUserMatch(facts.UserName, externalId), cancellationToken).ConfigureAwait(false)
+                    : null;
                 var delta = new CounterDelta(Users: -1, ActiveUsers: facts.Active ? -1 : 0, UnmanagedUsers: unmanaged ? -1 : 0);
                 using (var slot = await counters.ReserveAsync(orgRow, delta, cancellationToken).ConfigureAwait(false))
                 {
                     var actions = new List<TableTransactionAction> { new(TableTransactionActionType.Delete, user.Row, user.Row.ETag) };
                     actions.AddRange(IndexRows(organization, id, facts, LayoutOf(user.Row)).Select(r => new TableTransactionAction(TableTransactionActionType.Delete, r, ETag.All)));
-                    if (!await CommitAsync(actions, slot, cancellationToken).ConfigureAwait(false))
+                    actions.Add(new TableTransactionAction(TableTransactionActionType.Add, DeletedRow(user, time.GetUtcNow())));
+                    if (facts.ExternalId is { } matchExternalId)
                     {
-                        // The user or the counters changed (another instance, or a concurrent change of this user).
+                        actions.Add(DeletedMatchAction(organization, facts.UserName, matchExternalId, match, add: id));
+                    }
+
+                    var deleted = ChangeEvent.Create(time, ChangeEventTypes.UserDeleted, organization, "User", id, facts.ExternalId, facts.UserName, [], user.Version);
+                    try
+                    {
+                        if (!await CommitAsync(organization, actions, slot, deleted, cancellationToken).ConfigureAwait(false))
+                        {
+                            // The user, the counters or the deleted-user match changed (another instance or request).
+                            return null;
+                        }
+                    }
+                    catch (TableTransactionFailedException e) when (e.Status == 409)
+                    {
+                        // A deleted-user row of this id exists (left by a purge that did not finish) or the match row was
+                        // added concurrently: read everything again.
+                        await table.SubmitAsync([new TableTransactionAction(TableTransactionActionType.Delete, new TableEntity(organization, TableLayout.DeletedUser(id)), ETag.All)], cancellationToken)
+                            .ConfigureAwait(false);
                         return null;
                     }
 
                     LogSeats(organization, slot, delta);
                 }
 
-                await Memberships.RemoveAllOfUserAsync(table, organization, id, cancellationToken).ConfigureAwait(false);
+                await Memberships.RemoveGroupSidesOfUserAsync(table, organization, id, cancellationToken).ConfigureAwait(false);
                 return ScimResult.NoContent();
             }, cancellationToken);
         });
+
+    /// <summary>
+    /// A repeated DELETE of a user that is gone: removes what an earlier DELETE left; true when there was something
+    /// (then 204, else 404). A deleted user keeps its user-side membership rows for a restore; a user removed by the
+    /// previous version (no deleted-user row) loses them too.
+    /// </summary>
+    private async Task<bool> FinishDeleteAsync(string organization, string id, CancellationToken cancellationToken) =>
+        await table.GetAsync(organization, TableLayout.DeletedUser(id), cancellationToken).ConfigureAwait(false) is not null
+            ? await Memberships.RemoveGroupSidesOfUserAsync(table, organization, id, cancellationToken).ConfigureAwait(false) > 0
+            : await Memberships.RemoveAllOfUserAsync(table, organization, id, cancellationToken).ConfigureAwait(false) > 0;
+
+    /// <summary>The deleted-user row: the user row's columns under <c>z:{id}</c>, with the time of the delete.</summary>
+    private static TableEntity DeletedRow(StoredResource user, DateTimeOffset deleted)
+    {
+        var row = new TableEntity(user.Row.PartitionKey, TableLayout.DeletedUser(user.Id));
+        foreach (var (name, value) in user.Row)
+        {
+            if (name is not ("PartitionKey" or "RowKey" or "Timestamp" or "odata.etag"))
+            {
+                row[name] = value;
+            }
+        }
+
+        row[DeletedProperty] = deleted;
+        return row;
+    }
+
+    /// <summary>The match row of (userName, externalId) with <paramref name="add"/> added to or <paramref name="remove"/> taken from its ids.</summary>
+    private static TableTransactionAction DeletedMatchAction(string organization, string userName, string externalId, TableEntity? current, string? add = null, string? remove = null)
+    {
+        var ids = (current?.GetString(UserIdsProperty) ?? string.Empty).Split(',', StringSplitOptions.RemoveEmptyEntries).ToList();
+        if (add is not null && !ids.Contains(add, StringComparer.Ordinal))
+        {
+            ids.Add(add);
+        }
+
+        ids.RemoveAll(i => string.Equals(i, remove, StringComparison.Ordinal));
+        var row = new TableEntity(organization, TableLayout.DeletedUserMatch(userName, externalId)) { [UserIdsProperty] = string.Join(',', ids) };
+        return current is null
+            ? new TableTransactionAction(TableTransactionActionType.Add, row)
+            : ids.Count == 0
+                ? new TableTransactionAction(TableTransactionActionType.Delete, current, current.ETag)
+                : new TableTransactionAction(TableTransactionActionType.UpdateReplace, row, current.ETag);
+    }
+
+    /// <summary>
+    /// The one deleted user a POST restores: userName (case-insensitively) and externalId (case-exactly) both match,
+    /// and no other deleted user matches too. Null otherwise (a match on one of the two is a new user: Entra's
+    /// externalId, mailNickname, is reused for new hires).
+    /// </summary>
+    private async Task<(StoredResource Deleted, TableEntity Match)?> FindRestorableAsync(string organization, UserFacts facts, CancellationToken cancellationToken)
+    {
+        if (facts.ExternalId is not { } externalId
+            || await table.GetAsync(organization, TableLayout.DeletedUserMatch(facts.UserName, externalId), cancellationToken).ConfigureAwait(false) is not { } match)
+        {
+            return null;
+        }
+
+        var ids = (match.GetString(UserIdsProperty) ?? string.Empty).Split(',', StringSplitOptions.RemoveEmptyEntries);
+        if (ids.Length != 1 || await table.GetAsync(organization, TableLayout.DeletedUser(ids[0]), cancellationToken).ConfigureAwait(false) is not { } row)
+        {
+            return null;
+        }
+
+        var deleted = StoredResource.Read(row, TableLayout.DeletedUserPrefix);
+        return DeletedAt(row) + TimeSpan.FromDays(options.DeletedRetentionDays) > time.GetUtcNow() ? (deleted, match) : null;
+    }
+
+    /// <summary>When a deleted-user row was deleted.</summary>
+    internal static DateTimeOffset DeletedAt(TableEntity row) => row.GetDateTimeOffset(DeletedProperty) ?? DateTimeOffset.MinValue;
+
+    /// <summary>
+    /// Restores a deleted user: same id, the given document (a POST's attributes, or the stored ones for
+    /// <c>scim-admin user restore</c>), a new version, its index rows, its seat (seats permitting), and its groups back;
+    /// 201. Null when a concurrent change got there first (the attempt runs again).
+    /// </summary>
+    private async Task<ScimResult?> RestoreAsync(ScimRequestContext context, TableEntity orgRow, StoredResource deleted, TableEntity? match, JsonObject document, CancellationToken cancellationToken)
+    {
+        var organization = context.OrganizationId;
+        var facts = UserFacts.From(document, options.MaxIndexedEmails);
+        var source = SourceOf(deleted.Row);
+        var delta = new CounterDelta(Users: 1, ActiveUsers: facts.Active ? 1 : 0, UnmanagedUsers: source == UserSource.Scim ? 0 : 1);
+        using var slot = await counters.ReserveAsync(orgRow, delta, cancellationToken).ConfigureAwait(false);
+        if (slot.SeatRefusal is { } seats)
+        {
+            return seats;
+        }
+
+        var deletedFacts = UserFacts.From(deleted.Document, options.MaxIndexedEmails);
+        var row = UserRow(organization, deleted.Id, document, facts, source, deleted.Version + 1, deleted.Created, time.GetUtcNow());
+        var actions = new List<TableTransactionAction>
+        {
+            new(TableTransactionActionType.Add, row),
+            new(TableTransactionActionType.Delete, deleted.Row, deleted.Row.ETag),
+        };
+        actions.AddRange(IndexRows(organization, deleted.Id, facts, CurrentLayout).Select(r => new TableTransactionAction(TableTransactionActionType.Add, r)));
+        if (deletedFacts.ExternalId is { } externalId)
+        {
+            match ??= await table.GetAsync(organization, TableLayout.DeletedUserMatch(deletedFacts.UserName, externalId), cancellationToken).ConfigureAwait(false);
+            if (match is not null)
+            {
+                actions.Add(DeletedMatchAction(organization, deletedFacts.UserName, externalId, match, remove: deleted.Id));
+            }
+        }
+
+        var restored = ChangeEvent.Create(time, ChangeEventTypes.UserRestored, organization, "User", deleted.Id, facts.ExternalId, facts.UserName, DocumentChanges.AttributeNames(document), deleted.Version + 1);
+        try
+        {
+            if (!await CommitAsync(organization, actions, slot, restored, cancellationToken).ConfigureAwait(false))
+            {
+                return null;
+            }
+        }
+        catch (TableTransactionFailedException e) when (e.Status == 409)
+        {
+            var conflict = await FindUniquenessConflictAsync(organization, facts, cancellationToken, exceptUserId: deleted.Id).ConfigureAwait(false);
+            if (conflict is null)
+            {
+                return null;
+            }
+
+            return ScimError.Uniqueness(conflict.Value.Detail);
+        }
+
+        LogSeats(organization, slot, delta);
+        await RestoreMembershipsAsync(organization, deleted.Id, facts, cancellationToken).ConfigureAwait(false);
+        var user = StoredResource.Read(row, TableLayout.UserPrefix);
+        var representation = await RepresentAsync(context, user, AttributeSelection.Default(Users), cancellationToken).ConfigureAwait(false);
+        return ScimResult.Created(representation, Location(context, deleted.Id), user.ETag) with { Note = "restored" };
+    }
+
+    /// <summary>
+    /// The groups of a restored user list it again: for each user-side row kept, the group-side row comes back in a
+    /// transaction that merges into the group's row (it fails if the group was deleted meanwhile; that user-side row then
+    /// goes) with a <c>group.members.added</c> event.
+    /// </summary>
+    private async Task RestoreMembershipsAsync(string organization, string userId, UserFacts facts, CancellationToken cancellationToken)
+    {
+        foreach (var groupId in await Memberships.GroupIdsOfUserAsync(table, organization, userId, cancellationToken).ConfigureAwait(false))
+        {
+            var group = await table.GetAsync(organization, TableLayout.Group(groupId), cancellationToken).ConfigureAwait(false);
+            var actions = new List<TableTransactionAction>();
+            if (group is null)
+            {
+                actions.Add(new TableTransactionAction(TableTransactionActionType.Delete, new TableEntity(organization, TableLayout.Membership(userId, groupId)), ETag.All));
+            }
+            else
+            {
+                await outbox.MarkAsync(organization, cancellationToken).ConfigureAwait(false);
+                actions.Add(new TableTransactionAction(TableTransactionActionType.UpsertReplace,
+                    new TableEntity(organization, TableLayout.Member(groupId, userId)) { [Memberships.DisplayProperty] = facts.DisplayName ?? facts.UserName }));
+                actions.Add(new TableTransactionAction(TableTransactionActionType.UpdateMerge, new TableEntity(organization, group.RowKey), group.ETag));
+                actions.Add(ChangeEvent.Create(time, ChangeEventTypes.MembersAdded, organization, "Group", groupId, group.GetString("ExternalId"), group.GetString(GroupService.DisplayNameProperty),
+                    ["members"], group.GetInt64(StoredResource.VersionProperty) ?? 1, [userId]).Row());
+            }
+
+            try
+            {
+                await table.SubmitAsync(actions, cancellationToken).ConfigureAwait(false);
+                outbox.Notify(organization);
+            }
+            catch (TableTransactionFailedException e) when (e.Status is 404 or 412)
+            {
+                // The group was deleted or changed meanwhile: the next repair (or this user's next restore) settles it.
+            }
+        }
+    }
+
+    /// <summary>
+    /// <c>scim-admin user restore</c>: restores a deleted user by id with its stored attributes; 404 when there is no
+    /// deleted user of that id.
+    /// </summary>
+    public Task<ScimResult> RestoreAsync(ScimRequestContext context, string id, CancellationToken cancellationToken) =>
+        ServiceErrors.Guard(() => OptimisticWrite.RunAsync(options.MaxWriteAttempts, async _ =>
+        {
+            var row = ResourceRows.IsResourceId(id) ? await table.GetAsync(context.OrganizationId, TableLayout.DeletedUser(id), cancellationToken).ConfigureAwait(false) : null;
+            if (row is null)
+            {
+                return ScimError.NotFound($"No deleted user '{id}'.");
+            }
+
+            var orgRow = await organizations.RequireRowAsync(context.OrganizationId, cancellationToken).ConfigureAwait(false);
+            var deleted = StoredResource.Read(row, TableLayout.DeletedUserPrefix);
+            return await RestoreAsync(context, orgRow, deleted, null, deleted.Document, cancellationToken).ConfigureAwait(false);
+        }, cancellationToken));
+
+    /// <summary>The deleted users of an organization that are still restorable, for <c>scim-admin user list --deleted</c>.</summary>
+    public async Task<List<(string Id, string? UserName, string? ExternalId, DateTimeOffset Deleted)>> ListDeletedAsync(string organization, CancellationToken cancellationToken)
+    {
+        var deleted = new List<(string, string?, string?, DateTimeOffset)>();
+        await foreach (var row in table.RangeAsync(organization, TableLayout.DeletedUserPrefix, TableLayout.PrefixEnd(TableLayout.DeletedUserPrefix), cancellationToken: cancellationToken).ConfigureAwait(false))
+        {
+            deleted.Add((row.RowKey[TableLayout.DeletedUserPrefix.Length..], row.GetString(UserNameProperty), row.GetString(ExternalIdProperty), DeletedAt(row)));
+        }
+
+        return deleted;
+    }
+
+    /// <summary>
+    /// Removes the deleted users whose retention period is over (rows, match rows, user-side memberships), at most
+    /// <paramref name="limit"/> per call, each with a <c>user.purged</c> event; returns how many.
+    /// </summary>
+    public async Task<int> PurgeExpiredAsync(string organization, int limit, CancellationToken cancellationToken)
+    {
+        var cutoff = time.GetUtcNow() - TimeSpan.FromDays(options.DeletedRetentionDays);
+        var expired = new List<TableEntity>();
+        await foreach (var row in table.RangeAsync(organization, TableLayout.DeletedUserPrefix, TableLayout.PrefixEnd(TableLayout.DeletedUserPrefix), cancellationToken: cancellationToken).ConfigureAwait(false))
+        {
+            if (DeletedAt(row) < cutoff)
+            {
+                expired.Add(row);
+                if (expired.Count == limit)
+                {
+                    break;
+                }
+            }
+        }
+
+        var purged = 0;
+        foreach (var row in expired)
+        {
+            var user = StoredResource.Read(row, TableLayout.DeletedUserPrefix);
+            var facts = UserFacts.From(user.Document, options.MaxIndexedEmails);
+            await outbox.MarkAsync(organization, cancellationToken).ConfigureAwait(false);
+            var actions = new List<TableTransactionAction> { new(TableTransactionActionType.Delete, row, row.ETag) };
+            if (facts.ExternalId is { } externalId
+                && await table.GetAsync(organization, TableLayout.DeletedUserMatch(facts.UserName, externalId), cancellationToken).ConfigureAwait(false) is { } match)
+            {
+                actions.Add(DeletedMatchAction(organization, facts.UserName, externalId, match, remove: user.Id));
+            }
+
+            actions.Add(ChangeEvent.Create(time, ChangeEventTypes.UserPurged, organization, "User", user.Id, facts.ExternalId, facts.UserName, [], user.Version).Row());
+            try
+            {
+                await table.SubmitAsync(actions, cancellationToken).ConfigureAwait(false);
+                outbox.Notify(organization);
+            }
+            catch (TableTransactionFailedException e) when (e.Status is 404 or 412)
+            {
+                // Restored or purged meanwhile.
+                continue;
+            }
+
+            await Memberships.RemoveUserSidesAsync(table, organization, user.Id, cancellationToken).ConfigureAwait(false);
+            purged++;
+        }
+
+        return purged;
+    }
 
     private Task<ScimResult> CreateAsync(ScimRequestContext context, JsonNode? body, UserSource source, CancellationToken cancellationToken)
     {
@@ -168,6 +443,13 @@ public sealed class UserService(
             }
         }
 
+        // A POST of a user deleted within the retention period (same userName and externalId) restores it.
+        if (source == UserSource.Scim && settings.RestoreDeletedUsers
+            && await FindRestorableAsync(organization, facts, cancellationToken).ConfigureAwait(false) is { } restorable)
+        {
+            return await RestoreAsync(context, orgRow, restorable.Deleted, restorable.Match, document, cancellationToken).ConfigureAwait(false);
+        }
+
         var delta = new CounterDelta(Users: 1, ActiveUsers: facts.Active ? 1 : 0, UnmanagedUsers: source == UserSource.Scim ? 0 : 1);
         using var slot = await counters.ReserveAsync(orgRow, delta, cancellationToken).ConfigureAwait(false);
         if (slot.SeatRefusal is { } seats)
@@ -180,9 +462,10 @@ public sealed class UserService(
         var row = UserRow(organization, id, document, facts, source, version: 1, now, now);
         var actions = new List<TableTransactionAction> { new(TableTransactionActionType.Add, row) };
         actions.AddRange(IndexRows(organization, id, facts, CurrentLayout).Select(r => new TableTransactionAction(TableTransactionActionType.Add, r)));
+        var created = ChangeEvent.Create(time, ChangeEventTypes.UserCreated, organization, "User", id, facts.ExternalId, facts.UserName, DocumentChanges.AttributeNames(document), 1);
         try
         {
-            if (!await CommitAsync(actions, slot, cancellationToken).ConfigureAwait(false))
+            if (!await CommitAsync(organization, actions, slot, created, cancellationToken).ConfigureAwait(false))
             {
                 // Another write took the counter row's version first: read it again.
                 return null;
@@ -198,21 +481,25 @@ public sealed class UserService(
         }
 
         LogSeats(organization, slot, delta);
-        var created = StoredResource.Read(row, TableLayout.UserPrefix);
-        var representation = await RepresentAsync(context, created, AttributeSelection.Default(Users), cancellationToken).ConfigureAwait(false);
-        return ScimResult.Created(representation, Location(context, id), created.ETag);
+        var stored = StoredResource.Read(row, TableLayout.UserPrefix);
+        var representation = await RepresentAsync(context, stored, AttributeSelection.Default(Users), cancellationToken).ConfigureAwait(false);
+        return ScimResult.Created(representation, Location(context, id), stored.ETag);
     }
 
     /// <summary>
     /// Commits a transaction that carries a counter slot's action; false when a row it is conditional on changed
     /// (412) or went away (404), so that the attempt must run again. Other conflicts (409) are the caller's.
     /// </summary>
-    private async Task<bool> CommitAsync(List<TableTransactionAction> actions, CounterSlot slot, CancellationToken cancellationToken)
+    /// <remarks>The change's event rides in the same transaction (the outbox); the dispatcher is told once it committed.</remarks>
+    private async Task<bool> CommitAsync(string organization, List<TableTransactionAction> actions, CounterSlot slot, ChangeEvent change, CancellationToken cancellationToken)
     {
+        await outbox.MarkAsync(organization, cancellationToken).ConfigureAwait(false);
+        actions.Add(change.Row());
         slot.AddTo(actions);
         try
         {
             slot.Committed(await table.SubmitAsync(actions, cancellationToken).ConfigureAwait(false));
+            outbox.Notify(organization);
             return true;
         }
         catch (TableTransactionFailedException e)
@@ -406,9 +693,12 @@ public sealed class UserService(
             return new WriteResult(null, refused);
         }
 
+        var type = before.Active == after.Active ? ChangeEventTypes.UserUpdated : after.Active ? ChangeEventTypes.UserActivated : ChangeEventTypes.UserDeactivated;
+        var change = ChangeEvent.Create(time, type, organization, "User", existing.Id, after.ExternalId, after.UserName,
+            DocumentChanges.Changed(existing.Document, document), existing.Version + 1);
         try
         {
-            if (!await CommitAsync(actions, slot, cancellationToken).ConfigureAwait(false))
+            if (!await CommitAsync(organization, actions, slot, change, cancellationToken).ConfigureAwait(false))
             {
                 return null;
             }

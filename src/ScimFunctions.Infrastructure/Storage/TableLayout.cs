@@ -29,6 +29,21 @@ internal static class TableLayout
     public const string MemberPrefix = "m:";
     public const string MembershipPrefix = "r:";
 
+    /// <summary>
+    /// A deleted user, kept for the retention period (docs/storage.md, "Deleted users"): hidden from every read, its
+    /// userName and externalId free, its group memberships kept as the user-side rows only.
+    /// </summary>
+    public const string DeletedUserPrefix = "z:";
+
+    /// <summary>Deleted users by (userName, externalId): what a POST that restores one looks up.</summary>
+    public const string DeletedUserMatchPrefix = "zn:";
+
+    /// <summary>Change events not yet handed to the queue (the outbox), in commit-time order.</summary>
+    public const string OutboxPrefix = "o:";
+
+    /// <summary>The partition of the organizations that have (or recently had) outbox rows, for the sweep.</summary>
+    public const string OutboxMarkerPartition = "~outbox";
+
     /// <summary>The unfinished part of a group's membership change that did not fit in one transaction.</summary>
     public const string IntentPrefix = "i:";
 
@@ -39,6 +54,14 @@ internal static class TableLayout
     public static string Group(string id) => GroupPrefix + id;
 
     public static string Intent(string groupId) => IntentPrefix + groupId;
+
+    public static string DeletedUser(string id) => DeletedUserPrefix + id;
+
+    /// <summary>userName case-insensitively, externalId case-exactly: both must match for a POST to restore a user.</summary>
+    public static string DeletedUserMatch(string userName, string externalId) => $"{DeletedUserMatchPrefix}{HashIgnoreCase(userName)}:{Hash(externalId)}";
+
+    public static string Outbox(DateTimeOffset time, string eventId) =>
+        OutboxPrefix + time.UtcTicks.ToString("D19", System.Globalization.CultureInfo.InvariantCulture) + ":" + eventId;
 
     /// <summary>userName is unique case-insensitively: the key hashes the upper-cased value.</summary>
     public static string UserNameIndex(string userName) => UserNameIndexPrefix + HashIgnoreCase(userName);

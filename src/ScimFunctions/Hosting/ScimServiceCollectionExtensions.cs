@@ -3,6 +3,7 @@ using Azure.Data.Tables;
 using Azure.Identity;
 using Azure.Monitor.OpenTelemetry.Exporter;
 using Azure.Security.KeyVault.Secrets;
+using Azure.Storage.Queues;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -11,6 +12,7 @@ using OpenTelemetry;
 using ScimFunctions.Core.Schema;
 using ScimFunctions.Http;
 using ScimFunctions.Infrastructure.Authentication;
+using ScimFunctions.Infrastructure.Events;
 using ScimFunctions.Infrastructure.Provisioning;
 using ScimFunctions.Infrastructure.Storage;
 using ScimFunctions.Infrastructure.Telemetry;
@@ -36,6 +38,7 @@ public static class ScimServiceCollectionExtensions
         var rateLimit = scim.GetSection("RateLimit").Get<RateLimitOptions>() ?? new RateLimitOptions();
         var oauth = scim.GetSection("OAuth").Get<OAuthOptions>() ?? new OAuthOptions();
         var federation = scim.GetSection("OAuth").Get<FederationOptions>() ?? new FederationOptions();
+        var events = scim.GetSection("Events").Get<EventSettings>() ?? new EventSettings();
 
         if (tokens.VaultUri is null && !IsDevelopment(configuration))
         {
@@ -52,6 +55,8 @@ public static class ScimServiceCollectionExtensions
         services.AddSingleton(rateLimit);
         services.AddSingleton(oauth);
         services.AddSingleton(federation);
+        services.AddSingleton(events);
+        services.AddSingleton(sp => EventQueue(events, storage, sp.GetRequiredService<TokenCredential>, IsDevelopment(configuration)));
         services.AddSingleton<OrganizationRateLimiter>();
         services.AddSingleton(ScimSchemaRegistry.Create(extensions));
         services.AddSingleton<TokenCredential>(_ => Credential(configuration));
@@ -71,7 +76,10 @@ public static class ScimServiceCollectionExtensions
             sp.GetRequiredService<ScimSchemaRegistry>(),
             provisioning,
             sp.GetRequiredService<TimeProvider>(),
-            sp.GetRequiredService<ILoggerFactory>()));
+            sp.GetRequiredService<ILoggerFactory>(),
+            sp.GetRequiredService<IEventQueue>()));
+        services.AddSingleton(sp => sp.GetRequiredService<ProvisioningServices>().Outbox);
+        services.AddHostedService<ChangeEventDispatcher>();
         services.AddSingleton(sp => sp.GetRequiredService<ProvisioningServices>().Organizations);
         services.AddSingleton(sp => sp.GetRequiredService<ProvisioningServices>().Counters);
         services.AddSingleton(sp => sp.GetRequiredService<ProvisioningServices>().Users);
@@ -125,6 +133,37 @@ public static class ScimServiceCollectionExtensions
             }
         });
         return builder;
+    }
+
+    /// <summary>
+    /// The event queue: identity-based with <c>Scim:Events:QueueServiceUri</c> (Azure), else a connection string (its own,
+    /// or the storage one when it names a queue endpoint). Without either, events wait in the outbox: allowed only in
+    /// Development, as the product depends on them.
+    /// </summary>
+    private static IEventQueue EventQueue(EventSettings events, StorageSettings storage, Func<TokenCredential> credential, bool development)
+    {
+        var options = new QueueClientOptions { MessageEncoding = QueueMessageEncoding.Base64 };
+        options.Retry.MaxRetries = storage.MaxRetries;
+        options.Retry.NetworkTimeout = TimeSpan.FromSeconds(storage.NetworkTimeoutSeconds);
+        if (events.QueueServiceUri is { } uri)
+        {
+            return new StorageQueueEventQueue(new QueueServiceClient(uri, credential(), options).GetQueueClient(events.QueueName));
+        }
+
+        var connectionString = events.ConnectionString
+            ?? (storage.ConnectionString?.Contains("QueueEndpoint=", StringComparison.OrdinalIgnoreCase) == true
+                || storage.ConnectionString?.Contains("UseDevelopmentStorage=true", StringComparison.OrdinalIgnoreCase) == true
+                ? storage.ConnectionString
+                : null);
+        if (!string.IsNullOrWhiteSpace(connectionString))
+        {
+            return new StorageQueueEventQueue(new QueueServiceClient(connectionString, options).GetQueueClient(events.QueueName));
+        }
+
+        return development
+            ? new UnconfiguredEventQueue()
+            : throw new InvalidOperationException(
+                "Scim:Events:QueueServiceUri (app setting Scim__Events__QueueServiceUri) is not set: change events would never leave the outbox.");
     }
 
     private static TableClient TableClient(StorageSettings storage, Func<TokenCredential> credential)

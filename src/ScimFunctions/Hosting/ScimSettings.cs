@@ -30,3 +30,22 @@ public sealed class TokenStoreSettings
     /// <summary>The local token-hash file when no vault is configured. Default <c>.scim/tokens.json</c>.</summary>
     public string LocalStorePath { get; set; } = Path.Combine(".scim", "tokens.json");
 }
+
+/// <summary>Where change events go (configuration section <c>Scim:Events</c>; docs/events.md).</summary>
+public sealed class EventSettings
+{
+    /// <summary>The queue (created if missing). Default <c>scim-events</c>.</summary>
+    public string QueueName { get; set; } = "scim-events";
+
+    /// <summary>The queue endpoint for identity-based access in Azure: <c>https://account.queue.core.windows.net</c>.</summary>
+    public Uri? QueueServiceUri { get; set; }
+
+    /// <summary>
+    /// A connection string (Azurite locally). Without one, <c>Scim:Storage:ConnectionString</c> is used when it names a
+    /// queue endpoint; without any, events wait in the outbox (allowed in Development only).
+    /// </summary>
+    public string? ConnectionString { get; set; }
+
+    /// <summary>Seconds between two sweeps of the outboxes by a running instance (the timer function sweeps every minute too).</summary>
+    public int SweepSeconds { get; set; } = 60;
+}

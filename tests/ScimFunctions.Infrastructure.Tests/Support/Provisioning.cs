@@ -4,6 +4,7 @@ using Microsoft.Extensions.Logging.Abstractions;
 using ScimFunctions.Core.Protocol;
 using ScimFunctions.Core.Schema;
 using ScimFunctions.Infrastructure.Diagnostics;
+using ScimFunctions.Infrastructure.Events;
 using ScimFunctions.Infrastructure.Organizations;
 using ScimFunctions.Infrastructure.Provisioning;
 using ScimFunctions.Infrastructure.Storage;
@@ -16,10 +17,10 @@ public sealed class Provisioning
 {
     public const string BaseUrl = "https://scim.example.com/api/sch/scim/v2";
 
-    private Provisioning(ScimTable table, TimeProvider time)
+    private Provisioning(ScimTable table, TimeProvider time, IEventQueue? events = null)
     {
         Table = table;
-        Services = new ProvisioningServices(table, ScimSchemaRegistry.Default, new ProvisioningOptions(), time, NullLoggerFactory.Instance);
+        Services = new ProvisioningServices(table, ScimSchemaRegistry.Default, new ProvisioningOptions(), time, NullLoggerFactory.Instance, events);
         Organizations = Services.Organizations;
         Users = Services.Users;
         Groups = Services.Groups;
@@ -41,12 +42,12 @@ public sealed class Provisioning
 
     public GroupService Groups { get; }
 
-    public static async Task<Provisioning> CreateAsync(Azurite azurite, TableClient? client = null, TimeProvider? time = null)
+    public static async Task<Provisioning> CreateAsync(Azurite azurite, TableClient? client = null, TimeProvider? time = null, IEventQueue? events = null)
     {
         client ??= azurite.ServiceClient().GetTableClient("scim");
         var table = new ScimTable(client);
         await table.CreateIfNotExistsAsync(CancellationToken.None);
-        return new Provisioning(table, time ?? TimeProvider.System);
+        return new Provisioning(table, time ?? TimeProvider.System, events);
     }
 
     public async Task<ScimRequestContext> NewOrganizationAsync(int? maxSeats = null)

@@ -130,6 +130,72 @@ public sealed class ScaleOutTests(ScaleOutRig rig)
     }
 
     [Fact]
+    public async Task Deletes_racing_member_adds_across_instances_leave_no_membership_of_a_deleted_user()
+    {
+        var (org, token) = await rig.NewOrganizationWithIdAsync();
+        var users = new List<string>();
+        for (var i = 0; i < 20; i++)
+        {
+            users.Add(await CreateUserAsync(token, $"racer{i}@contoso.com"));
+        }
+
+        var group = await rig.SendAsync(HttpMethod.Post, "/Groups", token, new JsonObject { ["displayName"] = "Racing" });
+        var all = await Task.WhenAll(users.SelectMany(id => new[]
+        {
+            rig.SendAsync(HttpMethod.Patch, $"/Groups/{group.Id}", token, JsonNode.Parse($$"""
+                {"schemas":["urn:ietf:params:scim:api:messages:2.0:PatchOp"],"Operations":[{"op":"Add","path":"members","value":[{"value":"{{id}}"}]}]}
+                """)),
+            rig.SendAsync(HttpMethod.Delete, $"/Users/{id}", token),
+        }));
+
+        Assert.All(all, r => Assert.True(r.Status is 204 or 400, $"{r.Status}"));
+        Assert.Null((await rig.SendAsync(HttpMethod.Get, $"/Groups/{group.Id}", token)).Body!["members"]);
+        await rig.AssertConsistentAsync(org);
+    }
+
+    [Fact]
+    public async Task A_group_push_its_client_gave_up_on_and_retried_through_other_instances_ends_with_exactly_its_members()
+    {
+        var (org, token) = await rig.NewOrganizationWithIdAsync();
+        var users = new List<string>();
+        foreach (var chunk in Enumerable.Range(0, 500).Chunk(20))
+        {
+            users.AddRange(await Task.WhenAll(chunk.Select(i => CreateUserAsync(token, $"pushed{i}@contoso.com"))));
+        }
+
+        var body = new JsonObject
+        {
+            ["schemas"] = new JsonArray("urn:ietf:params:scim:schemas:core:2.0:Group"),
+            ["displayName"] = "Pushed",
+            ["members"] = new JsonArray([.. users.Select(id => (JsonNode)new JsonObject { ["value"] = id })]),
+        };
+
+        // A client that gives up after 300 ms and retries (Okta's push retried on a timeout), until it gets an answer.
+        ScimResponse? answer = null;
+        for (var attempt = 0; attempt < 20 && answer?.Status is not (201 or 409); attempt++)
+        {
+            using var cancel = new CancellationTokenSource(attempt == 0 ? TimeSpan.FromMilliseconds(300) : TimeSpan.FromSeconds(60));
+            try
+            {
+                answer = await rig.SendAsync(new HttpRequestMessage(HttpMethod.Post, rig.BaseUrl + "/Groups")
+                {
+                    Content = new StringContent(body.ToJsonString(), System.Text.Encoding.UTF8, "application/scim+json"),
+                    Headers = { Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", token) },
+                }, cancel.Token);
+            }
+            catch (OperationCanceledException)
+            {
+            }
+        }
+
+        Assert.Equal(201, answer!.Status);
+        var id = answer.Body!["id"]!.GetValue<string>();
+        var members = (await rig.SendAsync(HttpMethod.Get, $"/Groups/{id}", token)).Body!["members"]!.AsArray();
+        Assert.Equal(users.Order(StringComparer.Ordinal), members.Select(m => m!["value"]!.GetValue<string>()).Order(StringComparer.Ordinal));
+        await rig.AssertConsistentAsync(org);
+    }
+
+    [Fact]
     public async Task A_token_revoked_with_the_admin_cli_is_refused_by_every_instance_within_the_cache_time()
     {
         var (org, token) = await rig.NewOrganizationWithIdAsync();

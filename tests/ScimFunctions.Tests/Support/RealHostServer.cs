@@ -21,6 +21,8 @@ public sealed class RealHostServer : ScimHttp, IAsyncLifetime
 
     public override string BaseUrl => _host!.BaseUrl + "/api/sch/scim/v2";
 
+    public override string StorageConnectionString => _azurite.ConnectionString;
+
     public string HostUrl => _host!.BaseUrl;
 
     public string HostOutput => _host?.Output ?? string.Empty;

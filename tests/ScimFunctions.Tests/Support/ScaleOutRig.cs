@@ -36,6 +36,8 @@ public class ScaleOutRig : ScimHttp, IAsyncLifetime
 
     public override string BaseUrl => _front!.Url + "/api/sch/scim/v2";
 
+    public override string StorageConnectionString => _azurite.ConnectionString;
+
     public string TokenFile { get; } = Path.Combine(Path.GetTempPath(), "scim-scaleout-" + Guid.NewGuid().ToString("N") + ".json");
 
     /// <summary>The table as every instance sees it (without faults), for the invariant checker.</summary>

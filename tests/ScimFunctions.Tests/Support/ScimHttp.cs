@@ -9,6 +9,9 @@ public abstract class ScimHttp
 {
     public abstract string BaseUrl { get; }
 
+    /// <summary>The storage the server runs on (Azurite, with its queue service): where change events arrive.</summary>
+    public abstract string StorageConnectionString { get; }
+
     public HttpClient Http { get; } = new() { Timeout = TimeSpan.FromSeconds(60) };
 
     /// <summary>A new organization with a new token (returned).</summary>
@@ -83,10 +86,10 @@ public abstract class ScimHttp
         return await SendAsync(request);
     }
 
-    public async Task<ScimResponse> SendAsync(HttpRequestMessage request)
+    public async Task<ScimResponse> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken = default)
     {
-        using var response = await Http.SendAsync(request);
-        var text = await response.Content.ReadAsStringAsync();
+        using var response = await Http.SendAsync(request, cancellationToken);
+        var text = await response.Content.ReadAsStringAsync(cancellationToken);
         return new ScimResponse(
             (int)response.StatusCode,
             response.Content.Headers.ContentType?.MediaType,

@@ -15,7 +15,7 @@ namespace ScimFunctions.Tests.Support;
 /// </summary>
 public sealed class ScimServer : ScimHttp, IAsyncLifetime
 {
-    private readonly Azurite _azurite = new();
+    private readonly Azurite _azurite = new() { AllServices = true };
     private readonly string _tokenFile = Path.Combine(Path.GetTempPath(), "scim-tests-" + Guid.NewGuid().ToString("N") + ".json");
     private LocalServer? _server;
 
@@ -32,6 +32,8 @@ public sealed class ScimServer : ScimHttp, IAsyncLifetime
     public string TokenB { get; } = ScimToken.GenerateLegacy();
 
     public override string BaseUrl => _server!.BaseUrl;
+
+    public override string StorageConnectionString => _azurite.ConnectionString;
 
     public IServiceProvider Services => _server!.App.Services;
 

@@ -1,0 +1,44 @@
+using Microsoft.Extensions.Hosting;
+using ScimFunctions.Infrastructure.Events;
+
+namespace ScimFunctions.Hosting;
+
+/// <summary>
+/// Runs the outbox dispatcher in every instance: dispatches right after each write (<see cref="ChangeOutbox.Notify"/>)
+/// and sweeps every marked organization periodically, besides the timer function (which also runs when no instance
+/// is up).
+/// </summary>
+internal sealed class ChangeEventDispatcher(ChangeOutbox outbox, EventSettings settings, TimeProvider time) : BackgroundService
+{
+    private const int Dispatchers = 2;
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        var loops = Enumerable.Range(0, Dispatchers).Select(_ => outbox.RunAsync(stoppingToken)).ToList();
+        loops.Add(SweepPeriodicallyAsync(stoppingToken));
+        try
+        {
+            await Task.WhenAll(loops).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+        }
+    }
+
+    private async Task SweepPeriodicallyAsync(CancellationToken stoppingToken)
+    {
+        using var timer = new PeriodicTimer(TimeSpan.FromSeconds(Math.Max(1, settings.SweepSeconds)), time);
+        do
+        {
+            try
+            {
+                await outbox.SweepAsync(stoppingToken).ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                // A failed sweep (storage down) is retried at the next tick; the events wait in the outbox.
+            }
+        }
+        while (await timer.WaitForNextTickAsync(stoppingToken).ConfigureAwait(false));
+    }
+}

@@ -1,0 +1,167 @@
+using System.Collections.Concurrent;
+using System.Text.Json.Nodes;
+using Azure;
+using ScimFunctions.Infrastructure.Events;
+using ScimFunctions.Infrastructure.Provisioning;
+using ScimFunctions.Infrastructure.Storage;
+using ScimFunctions.Infrastructure.Tests.Support;
+using ScimFunctions.Testing;
+using Fixture = ScimFunctions.Infrastructure.Tests.Support.Provisioning;
+
+namespace ScimFunctions.Infrastructure.Tests.Events;
+
+/// <summary>
+/// Change events (docs/events.md): one per committed change, in the change's own transaction, moved to the queue by
+/// the dispatcher at least once, exactly once after deduplication by id, even when dispatch stops between commit and
+/// queue or between queue and the outbox row's removal.
+/// </summary>
+[Collection(AzuriteCollection.Name)]
+public sealed class ChangeEventTests(Azurite azurite)
+{
+    private static readonly CancellationToken None = CancellationToken.None;
+
+    [Fact]
+    public async Task Every_committed_change_has_one_event_with_identifiers_and_attribute_names_only()
+    {
+        var (scim, queue, services) = await CreateAsync();
+        var org = await scim.NewOrganizationAsync();
+        var user = await scim.CreateUserAsync(org, "bjensen@contoso.com", workEmail: "bjensen@contoso.com");
+        await scim.Users.PatchAsync(org, user, Fixture.Patch("""{"op":"replace","path":"title","value":"Tour Guide"}"""), null, Projection.Default, None);
+        await scim.Users.PatchAsync(org, user, Fixture.Patch("""{"op":"replace","path":"active","value":false}"""), null, Projection.Default, None);
+        var group = (await scim.Groups.CreateAsync(org, Fixture.GroupBody("Tour Guides", user), None)).Body!["id"]!.GetValue<string>();
+        await scim.Groups.PatchAsync(org, group, Fixture.Patch($$"""{"op":"remove","path":"members[value eq \"{{user}}\"]"}"""), null, Projection.Default, None);
+        await scim.Users.DeleteAsync(org, user, null, None);
+
+        await services.Outbox.DispatchAsync(org.OrganizationId, None);
+        var events = queue.Events(org.OrganizationId);
+
+        Assert.Equal(
+            ["user.created", "user.updated", "user.deactivated", "group.created", "group.members.added", "group.members.removed", "user.deleted"],
+            events.Select(e => e["type"]!.GetValue<string>()));
+        Assert.All(events, e => Assert.DoesNotContain("Tour Guide\"", e.ToJsonString(), StringComparison.Ordinal));
+        var deactivated = events[2];
+        Assert.Equal(["active"], deactivated["attributes"]!.AsArray().Select(a => a!.GetValue<string>()));
+        Assert.Equal("urn:ietf:params:scim:event:prov:deactivate", deactivated["event"]!.GetValue<string>());
+        Assert.Equal(user, deactivated["resourceId"]!.GetValue<string>());
+        Assert.Equal("bjensen@contoso.com", deactivated["userName"]!.GetValue<string>());
+        Assert.Equal("W/\"3\"", deactivated["version"]!.GetValue<string>());
+        Assert.Equal([user], events[4]["members"]!.AsArray().Select(m => m!.GetValue<string>()));
+        Assert.Equal(events.Count, events.Select(e => e["id"]!.GetValue<string>()).Distinct().Count());
+        await scim.AssertConsistentAsync(org);
+    }
+
+    [Fact]
+    public async Task A_change_that_fails_has_no_event_and_a_write_that_changes_nothing_has_none()
+    {
+        var counting = new CountingTableClient(azurite.ServiceClient().GetTableClient("scim"));
+        var (scim, queue, services) = await CreateAsync(counting);
+        var org = await scim.NewOrganizationAsync();
+        var user = await scim.CreateUserAsync(org, "a@contoso.com");
+        counting.FailTransaction = _ => new RequestFailedException(503, "Server busy (injected)");
+        await Assert.ThrowsAsync<StorageUnavailableException>(() => scim.Users.PatchAsync(org, user, Fixture.Patch("""{"op":"replace","path":"active","value":false}"""), null, Projection.Default, None));
+        counting.FailTransaction = null;
+        await scim.Users.PatchAsync(org, user, Fixture.Patch("""{"op":"replace","path":"active","value":true}"""), null, Projection.Default, None);
+
+        await services.Outbox.DispatchAsync(org.OrganizationId, None);
+
+        Assert.Equal(["user.created"], queue.Events(org.OrganizationId).Select(e => e["type"]!.GetValue<string>()));
+    }
+
+    [Fact]
+    public async Task Events_survive_a_dispatcher_that_stops_between_commit_and_queue_and_between_queue_and_removal()
+    {
+        var (scim, queue, services) = await CreateAsync();
+        var org = await scim.NewOrganizationAsync();
+
+        // The queue is down while the changes commit: every dispatch right after a write fails, the events stay.
+        queue.Down = true;
+        var users = new List<string>();
+        for (var i = 0; i < 5; i++)
+        {
+            users.Add(await scim.CreateUserAsync(org, $"u{i}@contoso.com"));
+        }
+
+        await Task.Delay(200);
+        Assert.Empty(queue.Events(org.OrganizationId));
+
+        // Back up, but the first dispatcher dies after the queue took two events and before it removed their rows.
+        queue.Down = false;
+        queue.FailAfterSends = 2;
+        await Assert.ThrowsAsync<InvalidOperationException>(() => services.Outbox.DispatchAsync(org.OrganizationId, None));
+        queue.FailAfterSends = null;
+        await services.Outbox.SweepAsync(None);
+
+        var delivered = queue.Events(org.OrganizationId);
+        Assert.True(delivered.Count >= 5);
+        var once = delivered.DistinctBy(e => e["id"]!.GetValue<string>()).ToList();
+        Assert.Equal(5, once.Count);
+        Assert.Equal(users.Order(StringComparer.Ordinal), once.Select(e => e["resourceId"]!.GetValue<string>()).Order(StringComparer.Ordinal));
+        Assert.Equal(0, await services.Outbox.DispatchAsync(org.OrganizationId, None));
+    }
+
+    [Fact]
+    public async Task A_large_membership_change_reports_every_member_once()
+    {
+        var (scim, queue, services) = await CreateAsync();
+        var org = await scim.NewOrganizationAsync();
+        var users = new List<string>();
+        foreach (var chunk in Enumerable.Range(0, 120).Chunk(16))
+        {
+            users.AddRange(await Task.WhenAll(chunk.Select(i => scim.CreateUserAsync(org, $"m{i}@contoso.com"))));
+        }
+
+        await scim.Groups.CreateAsync(org, Fixture.GroupBody("Everyone", [.. users]), None);
+        await services.Outbox.DispatchAsync(org.OrganizationId, None);
+
+        var added = queue.Events(org.OrganizationId).Where(e => e["type"]!.GetValue<string>() == "group.members.added")
+            .SelectMany(e => e["members"]!.AsArray().Select(m => m!.GetValue<string>())).ToList();
+        Assert.Equal(users.Order(StringComparer.Ordinal), added.Order(StringComparer.Ordinal));
+    }
+
+    private async Task<(Fixture Scim, MemoryQueue Queue, ProvisioningServices Services)> CreateAsync(CountingTableClient? client = null)
+    {
+        var queue = new MemoryQueue();
+        var scim = await Fixture.CreateAsync(azurite, client, events: queue);
+        return (scim, queue, scim.Services);
+    }
+
+    /// <summary>A queue that keeps what it was sent, can be down, and can fail after a number of sends (a dying dispatcher).</summary>
+    private sealed class MemoryQueue : IEventQueue
+    {
+        private readonly ConcurrentQueue<string> _messages = new();
+        private int _sends;
+
+        public bool Down { get; set; }
+
+        public int? FailAfterSends
+        {
+            get;
+            set
+            {
+                field = value;
+                _sends = 0;
+            }
+        }
+
+        public bool IsConfigured => true;
+
+        public Task SendAsync(string message, CancellationToken cancellationToken)
+        {
+            if (Down)
+            {
+                throw new StorageUnavailableException("The queue is down (injected).");
+            }
+
+            if (FailAfterSends is { } limit && Interlocked.Increment(ref _sends) > limit)
+            {
+                throw new InvalidOperationException("The dispatcher died (injected).");
+            }
+
+            _messages.Enqueue(message);
+            return Task.CompletedTask;
+        }
+
+        public List<JsonObject> Events(string organization) =>
+            [.. _messages.Select(m => JsonNode.Parse(m)!.AsObject()).Where(e => e["organization"]!.GetValue<string>() == organization)];
+    }
+}
