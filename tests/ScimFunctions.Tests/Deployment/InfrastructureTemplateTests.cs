@@ -88,6 +88,7 @@ public sealed class InfrastructureTemplateTests
         [
             "b7e6dc6d-f1e8-4753-8033-0f276bb0955b", // Storage Blob Data Owner
             "0a9a7e1f-b9d0-4cc4-a60d-0319b160aaa3", // Storage Table Data Contributor
+            "c6a89b2d-59bc-44d0-9896-0f6e12d7b80a", // Storage Queue Data Message Sender (change events)
             "4633458b-17de-408a-b874-0445c86b69e6", // Key Vault Secrets User
             "3913510d-42f4-4e42-8a64-420c390055eb", // Monitoring Metrics Publisher
         ];
