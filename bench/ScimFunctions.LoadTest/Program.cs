@@ -38,15 +38,13 @@ if (realHost)
 var tablePort = FreePort();
 var blobPort = FreePort();
 var queuePort = FreePort();
-using var azurite = realHost
-    ? Start(Path.Combine(root, "node_modules", ".bin", "azurite"),
-        ["--inMemoryPersistence", "--tableHost", "127.0.0.1", "--tablePort", tablePort.ToString(invariant), "--blobHost", "127.0.0.1", "--blobPort", blobPort.ToString(invariant),
-         "--queueHost", "127.0.0.1", "--queuePort", queuePort.ToString(invariant), "--skipApiVersionCheck", "--silent"], new())
-    : Start(Path.Combine(root, "node_modules", ".bin", "azurite-table"),
-        ["--inMemoryPersistence", "--tableHost", "127.0.0.1", "--tablePort", tablePort.ToString(invariant), "--skipApiVersionCheck", "--silent"], new());
+// Table, blob and queue: the Functions host keeps its state in blobs and queues, and change events go to a queue.
+using var azurite = Start(Path.Combine(root, "node_modules", ".bin", "azurite"),
+    ["--inMemoryPersistence", "--tableHost", "127.0.0.1", "--tablePort", tablePort.ToString(invariant), "--blobHost", "127.0.0.1", "--blobPort", blobPort.ToString(invariant),
+     "--queueHost", "127.0.0.1", "--queuePort", queuePort.ToString(invariant), "--skipApiVersionCheck", "--silent"], new());
 await WaitForPortAsync(tablePort);
 var storage = $"DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey=Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==;TableEndpoint=http://127.0.0.1:{tablePort}/devstoreaccount1;"
-    + (realHost ? $"BlobEndpoint=http://127.0.0.1:{blobPort}/devstoreaccount1;QueueEndpoint=http://127.0.0.1:{queuePort}/devstoreaccount1;" : string.Empty);
+    + $"BlobEndpoint=http://127.0.0.1:{blobPort}/devstoreaccount1;QueueEndpoint=http://127.0.0.1:{queuePort}/devstoreaccount1;";
 var tokenFile = Path.Combine(Path.GetTempPath(), $"scim-load-{Guid.NewGuid():N}.json");
 
 // The organization and its token, through the stores scim-admin uses (the instances read the same token file).
