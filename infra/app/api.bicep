@@ -122,6 +122,8 @@ resource site 'Microsoft.Web/sites@2024-04-01' = {
       Scim__Provisioning__MaxWriteAttempts: '64'
       Scim__Provisioning__MaxIndexedEmails: '20'
       Scim__Provisioning__MembershipTimeLimitSeconds: '45'
+      Scim__Provisioning__DeletedRetentionDays: '30'
+      Scim__Provisioning__JournalRetentionDays: '30'
       Scim__RateLimit__RequestsPerSecond: '200'
       Scim__RateLimit__Burst: '400'
       Scim__BaseUrl: scimBaseUrl

@@ -8,6 +8,7 @@ using ScimFunctions.Core.Protocol;
 using ScimFunctions.Core.Schema;
 using ScimFunctions.Infrastructure.Authentication;
 using ScimFunctions.Infrastructure.Diagnostics;
+using ScimFunctions.Infrastructure.Journal;
 using ScimFunctions.Infrastructure.Migrations;
 using ScimFunctions.Infrastructure.Organizations;
 using ScimFunctions.Infrastructure.Provisioning;
@@ -58,13 +59,18 @@ public sealed class AdminCli(TextWriter output, TextWriter error, TimeProvider t
           user delete <org-id> <user-id>         deletes a user as a DELETE does (restorable for the retention period)
           user restore <org-id> <user-id>        restores a deleted user: same id, its attributes and groups, seats permitting
           org set-restore <org-id> on|off        whether a POST with a deleted user's userName and externalId restores it
+          org set-guard <org-id> [--users 50] [--percent 20] [--minutes 15]
+                                                 the mass-change alert: more than N users and P % deactivated or deleted in M minutes
+          org undo-window <org-id> [--since 15m] reactivates and restores exactly the users deactivated or deleted in the window
+          activity <org-id> [--code C] [--user U] [--since 1h]
+                                                 the activity journal: what was asked and decided (a reference code from an error)
         """;
 
     /// <summary>The commands that change data: they print the target first and need --yes on a non-local one.</summary>
     private static readonly HashSet<string> Changes = new(StringComparer.Ordinal)
     {
         "org create", "org set-seats", "org set-adoption", "org migrate", "org repair", "token issue", "token revoke", "client create", "client federate", "client revoke",
-        "user create", "user delete", "user restore", "org set-restore",
+        "user create", "user delete", "user restore", "org set-restore", "org set-guard", "org undo-window",
     };
 
     private static readonly JsonSerializerOptions JsonOutput = new() { WriteIndented = true, PropertyNamingPolicy = JsonNamingPolicy.CamelCase };
@@ -113,7 +119,7 @@ public sealed class AdminCli(TextWriter output, TextWriter error, TimeProvider t
     private async Task<int> DispatchAsync(Arguments args, AdminOptions options, AdminTarget target, CancellationToken cancellationToken)
     {
         var organizations = new OrganizationStore(target.Table, time);
-        var command = string.Join(' ', args.Words.Take(2));
+        var command = args.Words[0] == "activity" ? "activity" : string.Join(' ', args.Words.Take(2));
         switch (command)
         {
             case "org create":
@@ -195,6 +201,44 @@ public sealed class AdminCli(TextWriter output, TextWriter error, TimeProvider t
                 return await WriteAsync(options, reports, list => list.Count == 0
                     ? "No organizations."
                     : string.Join(Environment.NewLine, list.Select(r => $"{r.OrganizationId}: {r.UsersMigrated} users migrated, {r.UsersAlreadyCurrent} already current"))).ConfigureAwait(false);
+            }
+
+            case "activity":
+            {
+                var organization = await RequireAsync(organizations, args.Word(1, "org-id"), cancellationToken).ConfigureAwait(false);
+                var entries = new List<ActivityEntry>();
+                await foreach (var entry in Services(target).Journal.ReadAsync(organization.Id, args.Since(time, "1h"), args.Value("code"), args.Value("user"), cancellationToken).ConfigureAwait(false))
+                {
+                    entries.Add(entry);
+                }
+
+                return await WriteAsync(options, entries, list => list.Count == 0
+                    ? $"No activity in '{organization.Id}' for that selection."
+                    : string.Join(Environment.NewLine, list.Select(e =>
+                        $"{e.Time:u}  {e.Code}  {e.Operation,-12} {e.Status} {e.ScimType ?? string.Empty,-12} {e.ResourceType} {e.ResourceId ?? "-"} {e.Name ?? string.Empty}  [{string.Join(',', e.Attributes)}]  {e.Effect ?? e.Outcome}  from {e.IdentityProvider}, request {e.RequestId}"))).ConfigureAwait(false);
+            }
+
+            case "org undo-window":
+            {
+                var organization = await RequireAsync(organizations, args.Word(2, "org-id"), cancellationToken).ConfigureAwait(false);
+                var undone = await UndoWindow.RunAsync(Services(target), Context(organization.Id), args.Since(time, "15m"), cancellationToken).ConfigureAwait(false);
+                return await WriteAsync(options, undone, list => list.Count == 0
+                    ? "Nothing to undo in that window."
+                    : string.Join(Environment.NewLine, list.Select(u => $"{u.UserId}  {u.UserName ?? string.Empty,-40} {u.Change}: {u.Status}{(u.Detail is null ? string.Empty : " " + u.Detail)}"))).ConfigureAwait(false);
+            }
+
+            case "org set-guard":
+            {
+                var id = args.Word(2, "org-id");
+                var guard = await organizations.SetMassChangeGuardAsync(id, Number("users", 1), Number("percent", 1, 100), Number("minutes", 1, 1440), cancellationToken).ConfigureAwait(false)
+                    ?? throw NotFound(id);
+                return await WriteAsync(options, guard, g => $"Organization '{id}': alert when more than {g.Users} users and more than {g.Percent} % are deactivated or deleted within {g.Minutes} minutes.")
+                    .ConfigureAwait(false);
+
+                int? Number(string name, int min, int max = int.MaxValue) =>
+                    args.Value(name) is not { } text ? null
+                    : int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var n) && n >= min && n <= max ? n
+                    : throw new AdminException($"--{name} takes a number from {min} to {max}, not '{text}'.", ExitCodes.Usage);
             }
 
             case "org check" or "org repair":
@@ -477,6 +521,7 @@ public sealed class AdminCli(TextWriter output, TextWriter error, TimeProvider t
         {
             "vault-uri", "table-endpoint", "table-name", "connection-string", "token-store",
             "name", "max-seats", "source", "user-name", "email", "given-name", "family-name", "display-name", "filter", "expires", "issuer", "subject", "audience",
+            "since", "code", "user", "users", "percent", "minutes",
         };
 
         public void RefuseUnknownOptions()
@@ -530,6 +575,19 @@ public sealed class AdminCli(TextWriter output, TextWriter error, TimeProvider t
             index < Words.Count ? Words[index] : throw new AdminException($"Missing {what}.{Environment.NewLine}{Usage}", ExitCodes.Usage);
 
         public int? Seats(string name) => Value(name) is { } text ? ParseSeats(text) : null;
+
+        /// <summary><c>--since</c> as a duration back from now (<c>15m</c>, <c>1h</c>, <c>2d</c>).</summary>
+        public DateTimeOffset Since(TimeProvider time, string fallback)
+        {
+            var text = Value("since") ?? fallback;
+            var unit = text.Length > 1 ? text[^1] : ' ';
+            if (int.TryParse(text[..^1], NumberStyles.None, CultureInfo.InvariantCulture, out var amount) && amount > 0 && unit is 'm' or 'h' or 'd')
+            {
+                return time.GetUtcNow() - (unit switch { 'm' => TimeSpan.FromMinutes(amount), 'h' => TimeSpan.FromHours(amount), _ => TimeSpan.FromDays(amount) });
+            }
+
+            throw new AdminException($"--since takes a duration such as 15m, 1h or 2d, not '{text}'.", ExitCodes.Usage);
+        }
 
         /// <summary><c>--expires</c> as a number of days (<c>365d</c>) or a UTC date; null when not given.</summary>
         public DateTimeOffset? Expiry(TimeProvider time)

@@ -36,6 +36,12 @@ public sealed record ScimResult
     /// </summary>
     public string? Note { get; init; }
 
+    /// <summary>
+    /// What a committed write did, as its change event names it (<c>user.deactivated</c>, <c>user.deleted</c>, …): the
+    /// activity journal records it and the mass-change guard counts it. Not sent to the client.
+    /// </summary>
+    public string? Effect { get; init; }
+
     public static ScimResult Ok(JsonNode body, ScimETag? etag = null) => new(200, body, null, etag, null);
 
     public static ScimResult Created(JsonNode body, string location, ScimETag? etag) => new(201, body, null, etag, location);

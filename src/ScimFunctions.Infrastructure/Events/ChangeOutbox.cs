@@ -12,7 +12,8 @@ namespace ScimFunctions.Infrastructure.Events;
 /// <list type="bullet">
 /// <item>A write that commits events first makes sure its organization has a marker row in the <c>~outbox</c> partition
 ///   (at most one upsert a minute per organization and instance), then commits the events in its own transaction, then
-///   asks for a dispatch (<see cref="Notify"/>), which runs in the background right away.</item>
+///   hands the committed events to the background sender (<see cref="Committed"/>), which sends them right away without
+///   reading the outbox.</item>
 /// <item>The sweep (<see cref="SweepAsync"/>: a timer function every minute, and a loop in every running instance)
 ///   dispatches every marked organization, so that an instance that dies between commit and dispatch delays its events
 ///   but never loses them. A marker is removed only when it is older than five minutes and its organization has no
@@ -29,9 +30,11 @@ public sealed partial class ChangeOutbox(ScimTable table, IEventQueue queue, Tim
     private const int MaxRowsPerDispatch = 1_000;
 
     private readonly ConcurrentDictionary<string, DateTimeOffset> _marked = new(StringComparer.Ordinal);
-    private readonly ConcurrentDictionary<string, byte> _requested = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, SemaphoreSlim> _dispatching = new(StringComparer.Ordinal);
-    private readonly Channel<string> _requests = Channel.CreateUnbounded<string>(new UnboundedChannelOptions { SingleReader = false });
+
+    /// <summary>Events just committed by this instance, sent in commit order by one reader without reading the outbox.</summary>
+    private readonly Channel<(string Organization, string RowKey, string Body)> _committed =
+        Channel.CreateBounded<(string, string, string)>(new BoundedChannelOptions(100_000) { SingleReader = true, FullMode = BoundedChannelFullMode.DropWrite });
 
     /// <summary>Before a write that commits events: the organization is marked for the sweep.</summary>
     public async Task MarkAsync(string organizationId, CancellationToken cancellationToken)
@@ -53,22 +56,93 @@ public sealed partial class ChangeOutbox(ScimTable table, IEventQueue queue, Tim
         _marked[organizationId] = now;
     }
 
-    /// <summary>After a commit with events: dispatch the organization's outbox soon, in the background.</summary>
-    public void Notify(string organizationId)
+    /// <summary>
+    /// After a commit: the events it committed are sent right away, in the background, without reading the outbox (the
+    /// rows are known); whatever this does not send (queue down, instance gone, a full backlog) the sweep sends.
+    /// </summary>
+    public void Committed(IEnumerable<ChangeEvent> events)
     {
-        if (queue.IsConfigured && _requested.TryAdd(organizationId, 0))
+        ArgumentNullException.ThrowIfNull(events);
+        if (!queue.IsConfigured)
         {
-            _requests.Writer.TryWrite(organizationId);
+            return;
+        }
+
+        foreach (var change in events)
+        {
+            _committed.Writer.TryWrite((change.OrganizationId, TableLayout.Outbox(change.Time, change.Id), change.ToJson().ToJsonString()));
         }
     }
 
-    /// <summary>Serves <see cref="Notify"/> requests until cancelled (a hosted service runs a few of these).</summary>
+    /// <summary>Sends the events of <see cref="Committed"/> until cancelled: each to the queue, then its row goes (deleted in batches).</summary>
     public async Task RunAsync(CancellationToken cancellationToken)
     {
-        await foreach (var organizationId in _requests.Reader.ReadAllAsync(cancellationToken).ConfigureAwait(false))
+        var batch = new List<(string Organization, string RowKey, string Body)>();
+        while (await _committed.Reader.WaitToReadAsync(cancellationToken).ConfigureAwait(false))
         {
-            _requested.TryRemove(organizationId, out _);
-            await TryDispatchAsync(organizationId, cancellationToken).ConfigureAwait(false);
+            batch.Clear();
+            while (batch.Count < StorageLimits.MaxTransactionActions && _committed.Reader.TryRead(out var item))
+            {
+                batch.Add(item);
+            }
+
+            foreach (var organization in batch.GroupBy(b => b.Organization, StringComparer.Ordinal))
+            {
+                try
+                {
+                    await SendAndRemoveAsync(organization.Key, [.. organization.Select(o => (o.RowKey, o.Body))], cancellationToken).ConfigureAwait(false);
+                }
+                catch (Exception e) when (e is StorageUnavailableException or Azure.RequestFailedException)
+                {
+                    // Left in the outbox: the sweep sends them.
+                    DispatchFailed(logger, organization.Key, e.Message);
+                }
+            }
+        }
+    }
+
+    /// <summary>Sends events in order, then removes their rows in one transaction (each row alone if some were already gone).</summary>
+    private async Task SendAndRemoveAsync(string organizationId, IReadOnlyList<(string RowKey, string Body)> events, CancellationToken cancellationToken)
+    {
+        var sent = new List<TableTransactionAction>();
+        try
+        {
+            foreach (var (rowKey, body) in events)
+            {
+                await queue.SendAsync(body, cancellationToken).ConfigureAwait(false);
+                sent.Add(new TableTransactionAction(TableTransactionActionType.Delete, new TableEntity(organizationId, rowKey), ETag.All));
+            }
+        }
+        finally
+        {
+            await RemoveAsync(sent, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    private async Task RemoveAsync(List<TableTransactionAction> rows, CancellationToken cancellationToken)
+    {
+        if (rows.Count == 0)
+        {
+            return;
+        }
+
+        try
+        {
+            await table.SubmitAsync(rows, cancellationToken).ConfigureAwait(false);
+        }
+        catch (TableTransactionFailedException e) when (e.Status == 404)
+        {
+            // Some were sent and removed by another dispatcher (the sweep): remove the others one by one.
+            foreach (var row in rows)
+            {
+                try
+                {
+                    await table.SubmitAsync([row], cancellationToken).ConfigureAwait(false);
+                }
+                catch (TableTransactionFailedException again) when (again.Status == 404)
+                {
+                }
+            }
         }
     }
 

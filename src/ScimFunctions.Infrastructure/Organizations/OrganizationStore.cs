@@ -50,6 +50,26 @@ public sealed class OrganizationStore(ScimTable table, TimeProvider time)
     public Task<Organization?> SetRestoreAsync(string organizationId, bool restore, CancellationToken cancellationToken) =>
         SetAsync(organizationId, OrganizationRow.Restore, restore ? "on" : "off", cancellationToken);
 
+    /// <summary>Sets the mass-change guard's thresholds (null keeps a value); returns the thresholds in force.</summary>
+    public async Task<Journal.MassChangeSettings?> SetMassChangeGuardAsync(string organizationId, int? users, int? percent, int? minutes, CancellationToken cancellationToken)
+    {
+        Organization? organization = null;
+        foreach (var (property, value) in new[] { (Journal.MassChangeSettings.UsersProperty, users), (Journal.MassChangeSettings.PercentProperty, percent), (Journal.MassChangeSettings.MinutesProperty, minutes) })
+        {
+            if (value is { } set)
+            {
+                organization = await SetAsync(organizationId, property, set, cancellationToken).ConfigureAwait(false);
+                if (organization is null)
+                {
+                    return null;
+                }
+            }
+        }
+
+        var row = await GetRowAsync(organizationId, cancellationToken).ConfigureAwait(false);
+        return row is null ? null : Journal.MassChangeSettings.Read(row);
+    }
+
     /// <summary>Sets how a POST links to users created by hand or by JIT sign-in.</summary>
     public Task<Organization?> SetAdoptionAsync(string organizationId, AdoptionRule rule, CancellationToken cancellationToken) =>
         SetAsync(organizationId, OrganizationRow.Adoption, AdoptionRules.Name(rule), cancellationToken);

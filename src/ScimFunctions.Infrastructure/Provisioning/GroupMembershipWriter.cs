@@ -68,8 +68,8 @@ internal sealed class GroupMembershipWriter(ScimTable table, TimeProvider time, 
     {
         await outbox.MarkAsync(organization, cancellationToken).ConfigureAwait(false);
         var counterActions = slot?.Action is null ? 0 : 1;
-        var memberEvents = (plan.Adds.Count > 0 ? 1 : 0) + (plan.Removes.Count > 0 ? 1 : 0);
-        var room = StorageLimits.MaxTransactionActions - groupActions.Count - counterActions - events.Count - memberEvents;
+        var memberEventCount = (plan.Adds.Count > 0 ? 1 : 0) + (plan.Removes.Count > 0 ? 1 : 0);
+        var room = StorageLimits.MaxTransactionActions - groupActions.Count - counterActions - events.Count - memberEventCount;
         var cost = (plan.Adds.Count * AddActions) + (plan.Removes.Count * RemoveActions);
         var actions = new List<TableTransactionAction>(groupActions);
         actions.AddRange(events.Select(e => e.Row()));
@@ -85,9 +85,10 @@ internal sealed class GroupMembershipWriter(ScimTable table, TimeProvider time, 
                 actions.AddRange(AddActionsFor(organization, groupId, add));
             }
 
-            actions.AddRange(MemberEvents(organization, groupId, group, plan.Adds.Select(a => a.UserId), plan.Removes).Select(e => e.Row()));
+            var memberEvents = MemberEvents(organization, groupId, group, plan.Adds.Select(a => a.UserId), plan.Removes).ToList();
+            actions.AddRange(memberEvents.Select(e => e.Row()));
             await SubmitAsync(actions, slot, cancellationToken).ConfigureAwait(false);
-            outbox.Notify(organization);
+            outbox.Committed(events.Concat(memberEvents));
             return;
         }
 
@@ -110,7 +111,7 @@ internal sealed class GroupMembershipWriter(ScimTable table, TimeProvider time, 
         var intentIndex = actions.Count;
         actions.Add(new TableTransactionAction(TableTransactionActionType.Add, intent));
         var responses = await SubmitAsync(actions, slot, cancellationToken).ConfigureAwait(false);
-        outbox.Notify(organization);
+        outbox.Committed(events);
         var etag = intentIndex < responses.Count && responses[intentIndex].Headers.ETag is { } committed ? committed : (ETag?)null;
         var known = plan.Adds.ToDictionary(a => a.UserId, a => a.UserETag, StringComparer.Ordinal);
         await FinishAsync(organization, groupId, new IntentState(intentId, operations, 0, etag, group), known, cancellationToken).ConfigureAwait(false);
@@ -250,7 +251,7 @@ internal sealed class GroupMembershipWriter(ScimTable table, TimeProvider time, 
             {
                 await outbox.MarkAsync(organization, cancellationToken).ConfigureAwait(false);
                 var responses = await table.SubmitAsync(actions, cancellationToken).ConfigureAwait(false);
-                outbox.Notify(organization);
+                outbox.Committed(chunkEvents);
                 state = state with
                 {
                     Done = end,

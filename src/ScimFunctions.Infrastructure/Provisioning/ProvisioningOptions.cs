@@ -24,6 +24,9 @@ public sealed class ProvisioningOptions
     /// <summary>How long a deleted user stays restorable (by a POST with its userName and externalId, or by hand) before the purge removes it.</summary>
     public int DeletedRetentionDays { get; set; } = 30;
 
+    /// <summary>How long the activity journal keeps its rows.</summary>
+    public int JournalRetentionDays { get; set; } = 30;
+
     /// <summary>Email addresses indexed per user for the identity provider's pre-create lookup.</summary>
     public int MaxIndexedEmails { get; set; } = 20;
 }

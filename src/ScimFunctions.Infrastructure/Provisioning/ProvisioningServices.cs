@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Logging;
 using ScimFunctions.Core.Schema;
 using ScimFunctions.Infrastructure.Events;
+using ScimFunctions.Infrastructure.Journal;
 using ScimFunctions.Infrastructure.Organizations;
 using ScimFunctions.Infrastructure.Storage;
 
@@ -30,7 +31,15 @@ public sealed class ProvisioningServices
         Users = new UserService(table, Organizations, registry, options, pages, time, loggers.CreateLogger<UserService>(), Counters, Outbox);
         Groups = new GroupService(table, Organizations, registry, options, pages, time, gate, Counters, Outbox);
         Options = options;
+        Journal = new ActivityJournal(table, time);
+        Guard = new MassChangeGuard(table, Journal, Counters, time, loggers.CreateLogger<MassChangeGuard>());
     }
+
+    /// <summary>The activity journal (one row per write request).</summary>
+    public ActivityJournal Journal { get; }
+
+    /// <summary>The mass-change guard over the journal.</summary>
+    public MassChangeGuard Guard { get; }
 
     public ScimTable Table { get; }
 

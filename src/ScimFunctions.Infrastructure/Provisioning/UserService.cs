@@ -165,7 +165,7 @@ public sealed class UserService(
                 }
 
                 await Memberships.RemoveGroupSidesOfUserAsync(table, organization, id, cancellationToken).ConfigureAwait(false);
-                return ScimResult.NoContent();
+                return ScimResult.NoContent() with { Effect = ChangeEventTypes.UserDeleted };
             }, cancellationToken);
         });
 
@@ -296,7 +296,7 @@ public sealed class UserService(
         await RestoreMembershipsAsync(organization, deleted.Id, facts, cancellationToken).ConfigureAwait(false);
         var user = StoredResource.Read(row, TableLayout.UserPrefix);
         var representation = await RepresentAsync(context, user, AttributeSelection.Default(Users), cancellationToken).ConfigureAwait(false);
-        return ScimResult.Created(representation, Location(context, deleted.Id), user.ETag) with { Note = "restored" };
+        return ScimResult.Created(representation, Location(context, deleted.Id), user.ETag) with { Note = "restored", Effect = ChangeEventTypes.UserRestored };
     }
 
     /// <summary>
@@ -310,6 +310,7 @@ public sealed class UserService(
         {
             var group = await table.GetAsync(organization, TableLayout.Group(groupId), cancellationToken).ConfigureAwait(false);
             var actions = new List<TableTransactionAction>();
+            ChangeEvent? added = null;
             if (group is null)
             {
                 actions.Add(new TableTransactionAction(TableTransactionActionType.Delete, new TableEntity(organization, TableLayout.Membership(userId, groupId)), ETag.All));
@@ -320,14 +321,15 @@ public sealed class UserService(
                 actions.Add(new TableTransactionAction(TableTransactionActionType.UpsertReplace,
                     new TableEntity(organization, TableLayout.Member(groupId, userId)) { [Memberships.DisplayProperty] = facts.DisplayName ?? facts.UserName }));
                 actions.Add(new TableTransactionAction(TableTransactionActionType.UpdateMerge, new TableEntity(organization, group.RowKey), group.ETag));
-                actions.Add(ChangeEvent.Create(time, ChangeEventTypes.MembersAdded, organization, "Group", groupId, group.GetString("ExternalId"), group.GetString(GroupService.DisplayNameProperty),
-                    ["members"], group.GetInt64(StoredResource.VersionProperty) ?? 1, [userId]).Row());
+                added = ChangeEvent.Create(time, ChangeEventTypes.MembersAdded, organization, "Group", groupId, group.GetString("ExternalId"), group.GetString(GroupService.DisplayNameProperty),
+                    ["members"], group.GetInt64(StoredResource.VersionProperty) ?? 1, [userId]);
+                actions.Add(added.Row());
             }
 
             try
             {
                 await table.SubmitAsync(actions, cancellationToken).ConfigureAwait(false);
-                outbox.Notify(organization);
+                outbox.Committed(added is null ? [] : [added]);
             }
             catch (TableTransactionFailedException e) when (e.Status is 404 or 412)
             {
@@ -399,11 +401,12 @@ public sealed class UserService(
                 actions.Add(DeletedMatchAction(organization, facts.UserName, externalId, match, remove: user.Id));
             }
 
-            actions.Add(ChangeEvent.Create(time, ChangeEventTypes.UserPurged, organization, "User", user.Id, facts.ExternalId, facts.UserName, [], user.Version).Row());
+            var purgedEvent = ChangeEvent.Create(time, ChangeEventTypes.UserPurged, organization, "User", user.Id, facts.ExternalId, facts.UserName, [], user.Version);
+            actions.Add(purgedEvent.Row());
             try
             {
                 await table.SubmitAsync(actions, cancellationToken).ConfigureAwait(false);
-                outbox.Notify(organization);
+                outbox.Committed([purgedEvent]);
             }
             catch (TableTransactionFailedException e) when (e.Status is 404 or 412)
             {
@@ -483,7 +486,7 @@ public sealed class UserService(
         LogSeats(organization, slot, delta);
         var stored = StoredResource.Read(row, TableLayout.UserPrefix);
         var representation = await RepresentAsync(context, stored, AttributeSelection.Default(Users), cancellationToken).ConfigureAwait(false);
-        return ScimResult.Created(representation, Location(context, id), stored.ETag);
+        return ScimResult.Created(representation, Location(context, id), stored.ETag) with { Effect = ChangeEventTypes.UserCreated };
     }
 
     /// <summary>
@@ -499,7 +502,7 @@ public sealed class UserService(
         try
         {
             slot.Committed(await table.SubmitAsync(actions, cancellationToken).ConfigureAwait(false));
-            outbox.Notify(organization);
+            outbox.Committed([change]);
             return true;
         }
         catch (TableTransactionFailedException e)
@@ -647,11 +650,11 @@ public sealed class UserService(
             }
 
             return ScimResult.Ok(await RepresentAsync(context, written.User!, selection, cancellationToken).ConfigureAwait(false), written.User!.ETag)
-                with { Note = transition };
+                with { Note = transition, Effect = written.Effect };
         }, cancellationToken);
     }
 
-    private sealed record WriteResult(StoredResource? User, ScimError? Error, string? Holder = null);
+    private sealed record WriteResult(StoredResource? User, ScimError? Error, string? Holder = null, string? Effect = null);
 
     /// <summary>
     /// Replaces a user's document in one transaction with the index rows that change and, when the active state
@@ -712,7 +715,7 @@ public sealed class UserService(
         }
 
         LogSeats(organization, slot, delta);
-        return new WriteResult(StoredResource.Read(row, TableLayout.UserPrefix), null);
+        return new WriteResult(StoredResource.Read(row, TableLayout.UserPrefix), null, Effect: type);
     }
 
     /// <summary>Which unique value of <paramref name="facts"/> another user holds; the detail names the attribute only.</summary>

@@ -38,6 +38,12 @@ internal static class TableLayout
     /// <summary>Deleted users by (userName, externalId): what a POST that restores one looks up.</summary>
     public const string DeletedUserMatchPrefix = "zn:";
 
+    /// <summary>The activity journal: one row per write request, in time order (<c>j:{ticks}:{code}</c>).</summary>
+    public const string JournalPrefix = "j:";
+
+    /// <summary>The mass-change guard's last alert of an organization.</summary>
+    public const string MassChangeAlertRow = "alert:mass-change";
+
     /// <summary>Change events not yet handed to the queue (the outbox), in commit-time order.</summary>
     public const string OutboxPrefix = "o:";
 

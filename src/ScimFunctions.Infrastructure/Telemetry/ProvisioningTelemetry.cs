@@ -95,6 +95,13 @@ public static partial class ProvisioningTelemetry
     /// A credential in use expires within 30 days: Entra ID quarantines a job whose credential expires, so the admin must
     /// rotate it (issue a new one, enter it in the identity provider, revoke the old). Written at most hourly per credential.
     /// </summary>
+    /// <summary>
+    /// The mass-change guard: more deactivations and deletes in one organization's window than its thresholds allow
+    /// (infra/app/monitoring.bicep turns this record into an alert; the troubleshooting guide says what to do).
+    /// </summary>
+    [LoggerMessage(EventId = 1005, Level = LogLevel.Warning, Message = "Mass change in organization {OrganizationId}: {Changed} users deactivated or deleted of {Population} within {WindowMinutes} minutes; check the identity provider's scoping, then 'scim-admin org undo-window {OrganizationId} --since {WindowMinutes}m' if it was a mistake")]
+    public static partial void MassChange(ILogger logger, string organizationId, int changed, long population, int windowMinutes);
+
     [LoggerMessage(EventId = 1004, Level = LogLevel.Warning, Message = "Credential {CredentialId} of organization {OrganizationId} expires {ExpiresOn:u} (in {DaysLeft} days): rotate it")]
     public static partial void CredentialExpiring(ILogger logger, string organizationId, string credentialId, DateTimeOffset expiresOn, int daysLeft);
 

@@ -4,18 +4,15 @@ using ScimFunctions.Infrastructure.Events;
 namespace ScimFunctions.Hosting;
 
 /// <summary>
-/// Runs the outbox dispatcher in every instance: dispatches right after each write (<see cref="ChangeOutbox.Notify"/>)
+/// Runs the outbox dispatcher in every instance: dispatches right after each write (<see cref="ChangeOutbox.Committed"/>)
 /// and sweeps every marked organization periodically, besides the timer function (which also runs when no instance
 /// is up).
 /// </summary>
 internal sealed class ChangeEventDispatcher(ChangeOutbox outbox, EventSettings settings, TimeProvider time) : BackgroundService
 {
-    private const int Dispatchers = 2;
-
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        var loops = Enumerable.Range(0, Dispatchers).Select(_ => outbox.RunAsync(stoppingToken)).ToList();
-        loops.Add(SweepPeriodicallyAsync(stoppingToken));
+        var loops = new List<Task> { outbox.RunAsync(stoppingToken), SweepPeriodicallyAsync(stoppingToken) };
         try
         {
             await Task.WhenAll(loops).ConfigureAwait(false);

@@ -79,6 +79,8 @@ public static class ScimServiceCollectionExtensions
             sp.GetRequiredService<ILoggerFactory>(),
             sp.GetRequiredService<IEventQueue>()));
         services.AddSingleton(sp => sp.GetRequiredService<ProvisioningServices>().Outbox);
+        services.AddSingleton(sp => sp.GetRequiredService<ProvisioningServices>().Journal);
+        services.AddSingleton(sp => sp.GetRequiredService<ProvisioningServices>().Guard);
         services.AddHostedService<ChangeEventDispatcher>();
         services.AddSingleton(sp => sp.GetRequiredService<ProvisioningServices>().Organizations);
         services.AddSingleton(sp => sp.GetRequiredService<ProvisioningServices>().Counters);

@@ -8,6 +8,7 @@ using Microsoft.Extensions.Logging;
 using ScimFunctions.Core.Protocol;
 using ScimFunctions.Core.Resources;
 using ScimFunctions.Infrastructure.Authentication;
+using ScimFunctions.Infrastructure.Journal;
 using ScimFunctions.Infrastructure.Provisioning;
 using ScimFunctions.Infrastructure.Storage;
 using ScimFunctions.Infrastructure.Telemetry;
@@ -25,7 +26,9 @@ public sealed class ScimEndpoint(
     OrganizationRateLimiter rateLimiter,
     ScimHostOptions options,
     ILogger<ScimEndpoint> logger,
-    TimeProvider time)
+    TimeProvider time,
+    ActivityJournal journal,
+    MassChangeGuard guard)
 {
     /// <summary>When each expiring credential was last warned about (per instance).</summary>
     private readonly System.Collections.Concurrent.ConcurrentDictionary<string, DateTimeOffset> _warned = new(StringComparer.Ordinal);
@@ -45,6 +48,7 @@ public sealed class ScimEndpoint(
         timeout.CancelAfter(TimeSpan.FromSeconds(options.RequestTimeoutSeconds));
 
         string? organizationId = null;
+        JsonNode? body = null;
         ScimHttpResult response;
         try
         {
@@ -62,7 +66,7 @@ public sealed class ScimEndpoint(
                 {
                     RetryAfterSeconds = wait,
                 },
-                _ => new ScimHttpResult(await CallAsync(request, operation, handler, authentication.OrganizationId!, timeout.Token).ConfigureAwait(false), requestId),
+                _ => new ScimHttpResult(await CallAsync(request, operation, handler, authentication.OrganizationId!, call => body = call, timeout.Token).ConfigureAwait(false), requestId),
             };
         }
         catch (ScimException e)
@@ -80,7 +84,77 @@ public sealed class ScimEndpoint(
             response = new ScimHttpResult(new ScimError(500, null, "An unexpected error occurred. Quote the request id to support."), requestId);
         }
 
+        if (organizationId is not null && operation.IsWrite)
+        {
+            response = await JournalAsync(request, operation, routeId, organizationId, body, response, requestId).ConfigureAwait(false);
+        }
+
         Record(request, operation, routeId, organizationId, response, time.GetElapsedTime(started).TotalMilliseconds, requestId);
+        return response;
+    }
+
+    /// <summary>
+    /// The activity journal's row of a write, and the reference code at the end of its error's detail (docs/troubleshooting.md);
+    /// then the mass-change guard counts a deactivation or delete, in the background. Best effort: a journal that
+    /// cannot be written (storage down) never changes the answer.
+    /// </summary>
+    private async Task<ScimHttpResult> JournalAsync(HttpRequest request, ScimOperation operation, string? routeId, string organizationId, JsonNode? body, ScimHttpResult response, string requestId)
+    {
+        var code = ActivityJournal.NewCode();
+        var result = response.Result;
+        if (result.Error is not null)
+        {
+            response = new ScimHttpResult(result, requestId)
+            {
+                RetryAfterSeconds = response.RetryAfterSeconds,
+                Challenge = response.Challenge,
+                Reference = code,
+            };
+        }
+
+        var resource = result.Body as JsonObject;
+        var source = resource ?? body as JsonObject;
+        var name = JsonValues.TryGetString(source?["userName"], out var userName) ? userName
+            : JsonValues.TryGetString(source?["displayName"], out var displayName) && operation.ResourceType == "Group" ? displayName : null;
+        var entry = new ActivityEntry(
+            code,
+            time.GetUtcNow(),
+            operation.Name,
+            operation.ResourceType,
+            JsonValues.TryGetString(resource?["id"], out var id) ? id : routeId,
+            name,
+            RequestAttributes.Names(body),
+            result.Status is >= 200 and < 300 ? "committed" : result.Status >= 500 ? "failed" : "refused",
+            result.Status,
+            result.Error?.ScimType,
+            result.Effect,
+            requestId,
+            ProvisioningTelemetry.IdentityProviderOf(request.Headers.UserAgent.ToString()));
+        try
+        {
+            using var limit = new CancellationTokenSource(TimeSpan.FromSeconds(2));
+            await journal.WriteAsync(organizationId, entry, limit.Token).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is StorageUnavailableException or OperationCanceledException or Azure.RequestFailedException)
+        {
+            ProvisioningTelemetry.DependencyUnavailable(logger, "journal not written", operation.Name, "storage", requestId);
+        }
+
+        if (result.Effect is { } effect && MassChangeGuard.Counted.Contains(effect))
+        {
+            _ = Task.Run(async () =>
+            {
+                try
+                {
+                    await guard.ObserveAsync(organizationId, effect, CancellationToken.None).ConfigureAwait(false);
+                }
+                catch (Exception e) when (e is StorageUnavailableException or Azure.RequestFailedException or OperationCanceledException)
+                {
+                    // Counted again at the next deactivation or delete.
+                }
+            });
+        }
+
         return response;
     }
 
@@ -104,12 +178,13 @@ public sealed class ScimEndpoint(
     }
 
     private async Task<ScimResult> CallAsync(
-        HttpRequest request, ScimOperation operation, Func<ScimCall, CancellationToken, Task<ScimResult>> handler, string organizationId, CancellationToken cancellationToken)
+        HttpRequest request, ScimOperation operation, Func<ScimCall, CancellationToken, Task<ScimResult>> handler, string organizationId, Action<JsonNode?> read, CancellationToken cancellationToken)
     {
         JsonNode? body = null;
         if (operation.ReadsBody)
         {
             body = await RequestBody.ReadAsync(request, options.MaxRequestBytes, cancellationToken).ConfigureAwait(false);
+            read(body);
         }
 
         var context = new ScimRequestContext(organizationId, BaseUrl(request));

@@ -24,6 +24,9 @@ public sealed class ScimHttpResult(ScimResult result, string requestId) : IActio
     /// <summary>Sends <c>WWW-Authenticate: Bearer</c> (401).</summary>
     public bool Challenge { get; init; }
 
+    /// <summary>The activity journal's reference code of a write, at the very end of its error detail.</summary>
+    public string? Reference { get; init; }
+
     public async Task ExecuteResultAsync(ActionContext context)
     {
         ArgumentNullException.ThrowIfNull(context);
@@ -51,7 +54,9 @@ public sealed class ScimHttpResult(ScimResult result, string requestId) : IActio
         }
 
         response.Headers.CacheControl = "no-store";
-        JsonNode? body = result.Error is { } error ? error.ToJson($"(request id: {requestId})") : result.Body;
+        JsonNode? body = result.Error is { } error
+            ? error.ToJson(Reference is null ? $"(request id: {requestId})" : $"(request id: {requestId}, ref: {Reference})")
+            : result.Body;
         if (body is null)
         {
             return;

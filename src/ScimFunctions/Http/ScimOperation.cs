@@ -3,6 +3,10 @@ namespace ScimFunctions.Http;
 /// <summary>A SCIM operation as the provisioning log names it, with the resource type it acts on.</summary>
 public sealed record ScimOperation(string Name, string ResourceType, bool ReadsBody)
 {
+    /// <summary>A write (create, replace, patch, delete): journaled, and its errors carry a reference code.</summary>
+    public bool IsWrite => Name.StartsWith("Create", StringComparison.Ordinal) || Name.StartsWith("Replace", StringComparison.Ordinal)
+        || Name.StartsWith("Patch", StringComparison.Ordinal) || Name.StartsWith("Delete", StringComparison.Ordinal);
+
     public static readonly ScimOperation SearchAll = new("SearchAll", "Any", true);
     public static readonly ScimOperation ListUsers = new("ListUsers", "User", false);
     public static readonly ScimOperation SearchUsers = new("SearchUsers", "User", true);

@@ -8,6 +8,8 @@ using Microsoft.Extensions.Logging.Abstractions;
 using Moq;
 using ScimFunctions.Http;
 using ScimFunctions.Infrastructure.Authentication;
+using ScimFunctions.Infrastructure.Provisioning;
+using ScimFunctions.Infrastructure.Storage;
 using ScimFunctions.LocalHost;
 using ScimFunctions.Testing;
 
@@ -58,8 +60,12 @@ public sealed class OutageTests
         var store = new Mock<ITokenStore>();
         var token = ScimToken.GenerateLegacy();
         store.Setup(s => s.FindAsync(It.IsAny<string>(), It.IsAny<CancellationToken>())).ReturnsAsync(new TokenRecord("contoso", "tok", DateTimeOffset.UnixEpoch, false));
+        // A read: the journal and the guard (writes only) are never reached, so their table is never contacted.
+        var services = new ProvisioningServices(new ScimTable(new Azure.Data.Tables.TableClient("UseDevelopmentStorage=true", "scim")), Core.Schema.ScimSchemaRegistry.Default,
+            new ProvisioningOptions(), TimeProvider.System, Microsoft.Extensions.Logging.Abstractions.NullLoggerFactory.Instance);
         var endpoint = new ScimEndpoint(new TokenAuthenticator(store.Object, new TokenAuthenticationOptions(), TimeProvider.System),
-            new OrganizationRateLimiter(new RateLimitOptions(), TimeProvider.System), new ScimHostOptions(), NullLogger<ScimEndpoint>.Instance, TimeProvider.System);
+            new OrganizationRateLimiter(new RateLimitOptions(), TimeProvider.System), new ScimHostOptions(), NullLogger<ScimEndpoint>.Instance, TimeProvider.System,
+            services.Journal, services.Guard);
         var context = new DefaultHttpContext();
         context.Request.Headers.Authorization = "Bearer " + token;
         context.Response.Body = new MemoryStream();

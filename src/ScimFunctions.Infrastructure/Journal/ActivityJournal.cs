@@ -1,0 +1,152 @@
+using System.Globalization;
+using System.Security.Cryptography;
+using Azure;
+using Azure.Data.Tables;
+using ScimFunctions.Infrastructure.Storage;
+
+namespace ScimFunctions.Infrastructure.Journal;
+
+/// <summary>One write as the journal keeps it: identifiers and attribute names, never values or bodies.</summary>
+public sealed record ActivityEntry(
+    string Code,
+    DateTimeOffset Time,
+    string Operation,
+    string ResourceType,
+    string? ResourceId,
+    string? Name,
+    IReadOnlyList<string> Attributes,
+    string Outcome,
+    int Status,
+    string? ScimType,
+    string? Effect,
+    string RequestId,
+    string IdentityProvider);
+
+/// <summary>
+/// The activity journal (docs/troubleshooting.md): one row per write request of an organization, in its partition
+/// (<c>j:{time ticks}:{code}</c>), kept <c>Scim:Provisioning:JournalRetentionDays</c>. Every error answered to an
+/// organization's request ends with the row's reference code, which <c>scim-admin activity --code</c> resolves within
+/// that organization only. Writing it is best effort: a journal that cannot be written never fails the request.
+/// </summary>
+public sealed class ActivityJournal(ScimTable table, TimeProvider time)
+{
+    private const string Alphabet = "0123456789ABCDEFGHJKMNPQRSTVWXYZ";
+
+    /// <summary>A new reference code: 8 characters of Crockford base32, shown as <c>ABCD-EFGH</c>.</summary>
+    public static string NewCode()
+    {
+        Span<byte> bytes = stackalloc byte[8];
+        RandomNumberGenerator.Fill(bytes);
+        Span<char> code = stackalloc char[9];
+        for (int i = 0, j = 0; i < 8; i++, j++)
+        {
+            if (i == 4)
+            {
+                code[j++] = '-';
+            }
+
+            code[j] = Alphabet[bytes[i] % Alphabet.Length];
+        }
+
+        return new string(code);
+    }
+
+    public async Task WriteAsync(string organizationId, ActivityEntry entry, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(entry);
+        var row = new TableEntity(organizationId, Key(entry.Time, entry.Code))
+        {
+            ["Code"] = entry.Code,
+            ["Time"] = entry.Time,
+            ["Operation"] = entry.Operation,
+            ["ResourceType"] = entry.ResourceType,
+            ["ResourceId"] = entry.ResourceId,
+            ["Name"] = entry.Name,
+            ["Attributes"] = string.Join(',', entry.Attributes),
+            ["Outcome"] = entry.Outcome,
+            ["Status"] = entry.Status,
+            ["ScimType"] = entry.ScimType,
+            ["Effect"] = entry.Effect,
+            ["RequestId"] = entry.RequestId,
+            ["Idp"] = entry.IdentityProvider,
+        };
+        await table.SubmitAsync([new TableTransactionAction(TableTransactionActionType.UpsertReplace, row)], cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>The entries of an organization since a time, oldest first, optionally of one code or one user (id or userName).</summary>
+    public async IAsyncEnumerable<ActivityEntry> ReadAsync(
+        string organizationId, DateTimeOffset since, string? code, string? user,
+        [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        await foreach (var row in table.RangeAsync(organizationId, Key(since, string.Empty), TableLayout.PrefixEnd(TableLayout.JournalPrefix), cancellationToken: cancellationToken)
+            .ConfigureAwait(false))
+        {
+            var entry = Read(row);
+            if ((code is null || string.Equals(entry.Code, code.Trim().ToUpperInvariant(), StringComparison.Ordinal))
+                && (user is null || string.Equals(entry.ResourceId, user, StringComparison.Ordinal) || string.Equals(entry.Name, user, StringComparison.OrdinalIgnoreCase)))
+            {
+                yield return entry;
+            }
+        }
+    }
+
+    /// <summary>How many entries with one of the <paramref name="effects"/> an organization has since a time.</summary>
+    public async Task<int> CountAsync(string organizationId, DateTimeOffset since, IReadOnlySet<string> effects, CancellationToken cancellationToken)
+    {
+        var count = 0;
+        await foreach (var row in table.RangeAsync(organizationId, Key(since, string.Empty), TableLayout.PrefixEnd(TableLayout.JournalPrefix), select: ["Effect"], cancellationToken: cancellationToken)
+            .ConfigureAwait(false))
+        {
+            if (row.GetString("Effect") is { } effect && effects.Contains(effect))
+            {
+                count++;
+            }
+        }
+
+        return count;
+    }
+
+    /// <summary>Removes an organization's entries older than the retention period, a transaction of 100 at a time; returns how many.</summary>
+    public async Task<int> PurgeAsync(string organizationId, int retentionDays, CancellationToken cancellationToken)
+    {
+        var cutoff = time.GetUtcNow() - TimeSpan.FromDays(retentionDays);
+        var old = new List<TableEntity>();
+        await foreach (var row in table.RangeAsync(organizationId, TableLayout.JournalPrefix, Key(cutoff, string.Empty), select: ["RowKey"], cancellationToken: cancellationToken)
+            .ConfigureAwait(false))
+        {
+            old.Add(row);
+        }
+
+        foreach (var chunk in old.Chunk(StorageLimits.MaxTransactionActions))
+        {
+            try
+            {
+                await table.SubmitAsync([.. chunk.Select(r => new TableTransactionAction(TableTransactionActionType.Delete, r, ETag.All))], cancellationToken).ConfigureAwait(false);
+            }
+            catch (TableTransactionFailedException e) when (e.Status == 404)
+            {
+                // Purged concurrently by another instance.
+            }
+        }
+
+        return old.Count;
+    }
+
+    private static string Key(DateTimeOffset time, string code) =>
+        TableLayout.JournalPrefix + time.UtcTicks.ToString("D19", CultureInfo.InvariantCulture) + ":" + code;
+
+    private static ActivityEntry Read(TableEntity row) => new(
+        row.GetString("Code") ?? string.Empty,
+        row.GetDateTimeOffset("Time") ?? DateTimeOffset.MinValue,
+        row.GetString("Operation") ?? string.Empty,
+        row.GetString("ResourceType") ?? string.Empty,
+        row.GetString("ResourceId"),
+        row.GetString("Name"),
+        (row.GetString("Attributes") ?? string.Empty).Split(',', StringSplitOptions.RemoveEmptyEntries),
+        row.GetString("Outcome") ?? string.Empty,
+        row.GetInt32("Status") ?? 0,
+        row.GetString("ScimType"),
+        row.GetString("Effect"),
+        row.GetString("RequestId") ?? string.Empty,
+        row.GetString("Idp") ?? string.Empty);
+}
