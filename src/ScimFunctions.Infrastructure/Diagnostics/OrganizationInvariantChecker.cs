@@ -120,6 +120,14 @@ public static class OrganizationInvariantChecker
             {
                 await CheckPairAsync(row, group, user, TableLayout.Member(group, user), cancellationToken).ConfigureAwait(false);
             }
+            else if (key.StartsWith(TableLayout.JournalPrefix, StringComparison.Ordinal) || key == TableLayout.MassChangeAlertRow)
+            {
+                // The activity journal and the mass-change guard's last alert: records, not state to agree with.
+                if (key.StartsWith(TableLayout.JournalPrefix, StringComparison.Ordinal) && row.GetString("Code") is null)
+                {
+                    Problems.Add($"Journal row '{key}' has no reference code.");
+                }
+            }
             else if (key.StartsWith(TableLayout.DeletedUserPrefix, StringComparison.Ordinal))
             {
                 await CheckDeletedUserAsync(row, cancellationToken).ConfigureAwait(false);

@@ -84,7 +84,9 @@ public sealed class ScimEndpoint(
             response = new ScimHttpResult(new ScimError(500, null, "An unexpected error occurred. Quote the request id to support."), requestId);
         }
 
-        if (organizationId is not null && operation.IsWrite)
+        // Writes are journaled, except when the service could not be reached (a 5xx: storage is down, so would the journal be;
+        // the request id still finds the provisioning record).
+        if (organizationId is not null && operation.IsWrite && response.Result.Status < 500)
         {
             response = await JournalAsync(request, operation, routeId, organizationId, body, response, requestId).ConfigureAwait(false);
         }
@@ -124,7 +126,7 @@ public sealed class ScimEndpoint(
             JsonValues.TryGetString(resource?["id"], out var id) ? id : routeId,
             name,
             RequestAttributes.Names(body),
-            result.Status is >= 200 and < 300 ? "committed" : result.Status >= 500 ? "failed" : "refused",
+            result.Status is >= 200 and < 300 ? "committed" : "refused",
             result.Status,
             result.Error?.ScimType,
             result.Effect,
@@ -132,7 +134,7 @@ public sealed class ScimEndpoint(
             ProvisioningTelemetry.IdentityProviderOf(request.Headers.UserAgent.ToString()));
         try
         {
-            using var limit = new CancellationTokenSource(TimeSpan.FromSeconds(2));
+            using var limit = new CancellationTokenSource(TimeSpan.FromSeconds(1));
             await journal.WriteAsync(organizationId, entry, limit.Token).ConfigureAwait(false);
         }
         catch (Exception e) when (e is StorageUnavailableException or OperationCanceledException or Azure.RequestFailedException)

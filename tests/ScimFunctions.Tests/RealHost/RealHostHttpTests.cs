@@ -148,6 +148,7 @@ public sealed class RealHostHttpTests(RealHostServer server)
         Assert.Equal("urn:ietf:params:scim:api:messages:2.0:Error", response.Body!["schemas"]![0]!.GetValue<string>());
         Assert.Equal(scimType, response.ScimType);
         Assert.NotNull(response.RequestId);
-        Assert.EndsWith($"(request id: {response.RequestId})", response.Detail, StringComparison.Ordinal);
+        // A write's error also names its activity journal row (docs/troubleshooting.md).
+        Assert.Matches($@"\(request id: {response.RequestId}(, ref: [0-9A-Z]{{4}}-[0-9A-Z]{{4}})?\)$", response.Detail);
     }
 }
