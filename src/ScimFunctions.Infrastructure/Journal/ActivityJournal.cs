@@ -32,6 +32,45 @@ public sealed class ActivityJournal(ScimTable table, TimeProvider time)
 {
     private const string Alphabet = "0123456789ABCDEFGHJKMNPQRSTVWXYZ";
 
+    /// <summary>Entries of committed writes, written in batches (one transaction per organization and up to 100) by <see cref="RunAsync"/>.</summary>
+    private readonly System.Threading.Channels.Channel<(string Organization, ActivityEntry Entry)> _pending =
+        System.Threading.Channels.Channel.CreateBounded<(string, ActivityEntry)>(
+            new System.Threading.Channels.BoundedChannelOptions(100_000) { SingleReader = true, FullMode = System.Threading.Channels.BoundedChannelFullMode.DropWrite });
+
+    /// <summary>
+    /// Journals a committed write in the background: its row is written within moments, batched with others of the
+    /// organization, so that the journal costs a write request almost nothing. Refused writes are written at once
+    /// (<see cref="WriteAsync"/>), so that the reference code an identity provider shows resolves immediately.
+    /// </summary>
+    public void Enqueue(string organizationId, ActivityEntry entry) => _pending.Writer.TryWrite((organizationId, entry));
+
+    /// <summary>Writes the entries of <see cref="Enqueue"/> until cancelled (the app's background service runs it).</summary>
+    public async Task RunAsync(CancellationToken cancellationToken)
+    {
+        var batch = new List<(string Organization, ActivityEntry Entry)>();
+        while (await _pending.Reader.WaitToReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            batch.Clear();
+            while (batch.Count < 1_000 && _pending.Reader.TryRead(out var item))
+            {
+                batch.Add(item);
+            }
+
+            foreach (var chunk in batch.GroupBy(b => b.Organization, StringComparer.Ordinal).SelectMany(g => g.Chunk(StorageLimits.MaxTransactionActions)))
+            {
+                try
+                {
+                    await table.SubmitAsync([.. chunk.Select(c => new TableTransactionAction(TableTransactionActionType.UpsertReplace, Row(c.Organization, c.Entry)))], cancellationToken)
+                        .ConfigureAwait(false);
+                }
+                catch (StorageUnavailableException)
+                {
+                    // Best effort: the provisioning records in Application Insights still have these requests.
+                }
+            }
+        }
+    }
+
     /// <summary>A new reference code: 8 characters of Crockford base32, shown as <c>ABCD-EFGH</c>.</summary>
     public static string NewCode()
     {
@@ -54,7 +93,11 @@ public sealed class ActivityJournal(ScimTable table, TimeProvider time)
     public async Task WriteAsync(string organizationId, ActivityEntry entry, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(entry);
-        var row = new TableEntity(organizationId, Key(entry.Time, entry.Code))
+        await table.SubmitAsync([new TableTransactionAction(TableTransactionActionType.UpsertReplace, Row(organizationId, entry))], cancellationToken).ConfigureAwait(false);
+    }
+
+    private static TableEntity Row(string organizationId, ActivityEntry entry) =>
+        new(organizationId, Key(entry.Time, entry.Code))
         {
             ["Code"] = entry.Code,
             ["Time"] = entry.Time,
@@ -70,8 +113,6 @@ public sealed class ActivityJournal(ScimTable table, TimeProvider time)
             ["RequestId"] = entry.RequestId,
             ["Idp"] = entry.IdentityProvider,
         };
-        await table.SubmitAsync([new TableTransactionAction(TableTransactionActionType.UpsertReplace, row)], cancellationToken).ConfigureAwait(false);
-    }
 
     /// <summary>The entries of an organization since a time, oldest first, optionally of one code or one user (id or userName).</summary>
     public async IAsyncEnumerable<ActivityEntry> ReadAsync(

@@ -20,13 +20,14 @@ public sealed class MassChangeGuard(ScimTable table, ActivityJournal journal, Or
 {
     public static readonly IReadOnlySet<string> Counted = new HashSet<string>(StringComparer.Ordinal) { ChangeEventTypes.UserDeactivated, ChangeEventTypes.UserDeleted };
 
-    /// <summary>At most one count per organization and instance in this time (the count reads the window's journal rows).</summary>
-    private static readonly TimeSpan CheckInterval = TimeSpan.FromSeconds(10);
+    /// <summary>
+    /// At most one count per organization and instance in this time (a count reads the window's journal rows and the
+    /// totals); a change that falls inside it is counted by a check this long after it, so none is left uncounted.
+    /// </summary>
+    private static readonly TimeSpan CheckInterval = TimeSpan.FromSeconds(5);
 
-    /// <summary>Or as soon as this instance has seen this many counted changes of the organization since its last count.</summary>
-    private const int CheckEvery = 10;
-
-    private readonly ConcurrentDictionary<string, (DateTimeOffset At, int Seen)> _checked = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, DateTimeOffset> _checked = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, byte> _pending = new(StringComparer.Ordinal);
 
     /// <summary>After a committed write: counts the window when it was a deactivation or delete; true when it raised the alert.</summary>
     public async Task<bool> ObserveAsync(string organizationId, string? effect, CancellationToken cancellationToken)
@@ -37,13 +38,25 @@ public sealed class MassChangeGuard(ScimTable table, ActivityJournal journal, Or
             return false;
         }
 
-        var last = _checked.AddOrUpdate(organizationId, _ => (DateTimeOffset.MinValue, CheckEvery), (_, seen) => (seen.At, seen.Seen + 1));
-        if (now - last.At < CheckInterval && last.Seen < CheckEvery)
+        if (_checked.TryGetValue(organizationId, out var last) && now - last < CheckInterval)
         {
+            // Counted by one check after the interval, whatever else arrives meanwhile.
+            if (_pending.TryAdd(organizationId, 0))
+            {
+                await Task.Delay(CheckInterval - (now - last), time, cancellationToken).ConfigureAwait(false);
+                _pending.TryRemove(organizationId, out _);
+                return await ObserveAsync(organizationId, effect, cancellationToken).ConfigureAwait(false);
+            }
+
             return false;
         }
 
-        _checked[organizationId] = (now, 0);
+        _checked[organizationId] = now;
+        return await CheckAsync(organizationId, now, cancellationToken).ConfigureAwait(false);
+    }
+
+    private async Task<bool> CheckAsync(string organizationId, DateTimeOffset now, CancellationToken cancellationToken)
+    {
         var snapshot = await counters.ReadAsync(organizationId, cancellationToken).ConfigureAwait(false);
         if (snapshot is null)
         {

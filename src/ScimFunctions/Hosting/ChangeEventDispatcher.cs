@@ -1,18 +1,19 @@
 using Microsoft.Extensions.Hosting;
 using ScimFunctions.Infrastructure.Events;
+using ScimFunctions.Infrastructure.Journal;
 
 namespace ScimFunctions.Hosting;
 
 /// <summary>
-/// Runs the outbox dispatcher in every instance: dispatches right after each write (<see cref="ChangeOutbox.Committed"/>)
+/// Runs, in every instance, the activity journal's batch writer and the outbox dispatcher: dispatches right after each write (<see cref="ChangeOutbox.Committed"/>)
 /// and sweeps every marked organization periodically, besides the timer function (which also runs when no instance
 /// is up).
 /// </summary>
-internal sealed class ChangeEventDispatcher(ChangeOutbox outbox, EventSettings settings, TimeProvider time) : BackgroundService
+internal sealed class ChangeEventDispatcher(ChangeOutbox outbox, ActivityJournal journal, EventSettings settings, TimeProvider time) : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        var loops = new List<Task> { outbox.RunAsync(stoppingToken), SweepPeriodicallyAsync(stoppingToken) };
+        var loops = new List<Task> { outbox.RunAsync(stoppingToken), journal.RunAsync(stoppingToken), SweepPeriodicallyAsync(stoppingToken) };
         try
         {
             await Task.WhenAll(loops).ConfigureAwait(false);

@@ -134,8 +134,15 @@ public sealed class ScimEndpoint(
             ProvisioningTelemetry.IdentityProviderOf(request.Headers.UserAgent.ToString()));
         try
         {
-            using var limit = new CancellationTokenSource(TimeSpan.FromSeconds(1));
-            await journal.WriteAsync(organizationId, entry, limit.Token).ConfigureAwait(false);
+            if (result.IsSuccess)
+            {
+                journal.Enqueue(organizationId, entry);
+            }
+            else
+            {
+                using var limit = new CancellationTokenSource(TimeSpan.FromSeconds(1));
+                await journal.WriteAsync(organizationId, entry, limit.Token).ConfigureAwait(false);
+            }
         }
         catch (Exception e) when (e is StorageUnavailableException or OperationCanceledException or Azure.RequestFailedException)
         {

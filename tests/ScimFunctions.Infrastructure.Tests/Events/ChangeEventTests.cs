@@ -89,7 +89,7 @@ public sealed class ChangeEventTests(Azurite azurite)
         queue.FailAfterSends = 2;
         await Assert.ThrowsAsync<InvalidOperationException>(() => services.Outbox.DispatchAsync(org.OrganizationId, None));
         queue.FailAfterSends = null;
-        await services.Outbox.SweepAsync(None);
+        await services.Outbox.DispatchAsync(org.OrganizationId, None);
 
         var delivered = queue.Events(org.OrganizationId);
         Assert.True(delivered.Count >= 5);
