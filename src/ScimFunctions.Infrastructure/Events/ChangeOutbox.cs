@@ -28,6 +28,7 @@ public sealed partial class ChangeOutbox(ScimTable table, IEventQueue queue, Tim
     private static readonly TimeSpan MarkerExpiry = TimeSpan.FromMinutes(5);
     private const string MarkedProperty = "Marked";
     private const int MaxRowsPerDispatch = 1_000;
+    private static readonly TimeSpan Linger = TimeSpan.FromMilliseconds(50);
 
     private readonly ConcurrentDictionary<string, DateTimeOffset> _marked = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, SemaphoreSlim> _dispatching = new(StringComparer.Ordinal);
@@ -80,6 +81,8 @@ public sealed partial class ChangeOutbox(ScimTable table, IEventQueue queue, Tim
         var batch = new List<(string Organization, string RowKey, string Body)>();
         while (await _committed.Reader.WaitToReadAsync(cancellationToken).ConfigureAwait(false))
         {
+            // A moment's wait gathers the events of concurrent writes, so that their rows go in one transaction.
+            await Task.Delay(Linger, time, cancellationToken).ConfigureAwait(false);
             batch.Clear();
             while (batch.Count < StorageLimits.MaxTransactionActions && _committed.Reader.TryRead(out var item))
             {

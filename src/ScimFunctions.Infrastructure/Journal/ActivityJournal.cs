@@ -31,6 +31,7 @@ public sealed record ActivityEntry(
 public sealed class ActivityJournal(ScimTable table, TimeProvider time)
 {
     private const string Alphabet = "0123456789ABCDEFGHJKMNPQRSTVWXYZ";
+    private static readonly TimeSpan Linger = TimeSpan.FromMilliseconds(100);
 
     /// <summary>Entries of committed writes, written in batches (one transaction per organization and up to 100) by <see cref="RunAsync"/>.</summary>
     private readonly System.Threading.Channels.Channel<(string Organization, ActivityEntry Entry)> _pending =
@@ -50,6 +51,8 @@ public sealed class ActivityJournal(ScimTable table, TimeProvider time)
         var batch = new List<(string Organization, ActivityEntry Entry)>();
         while (await _pending.Reader.WaitToReadAsync(cancellationToken).ConfigureAwait(false))
         {
+            // A moment's wait gathers the entries of concurrent requests into one transaction per organization.
+            await Task.Delay(Linger, time, cancellationToken).ConfigureAwait(false);
             batch.Clear();
             while (batch.Count < 1_000 && _pending.Reader.TryRead(out var item))
             {
