@@ -23,6 +23,11 @@ public sealed partial class WorkbookQueryTests(ScimServer server)
         await server.Services.GetRequiredService<Infrastructure.Organizations.OrganizationStore>().CreateAsync(organization, organization, null, CancellationToken.None);
         var expiring = await server.Services.GetRequiredService<Infrastructure.Authentication.TokenIssuer>().IssueAsync(organization, CancellationToken.None, DateTimeOffset.UtcNow.AddDays(5));
         await server.SendAsync(HttpMethod.Get, "/Users", expiring.Token);
+
+        // The mass-change record needs 50+ deactivations (ActivityJournalTests raise it over HTTP); here its fields are
+        // emitted through the same logger method the guard calls.
+        var logger = server.Services.GetRequiredService<Microsoft.Extensions.Logging.ILogger<Infrastructure.Journal.MassChangeGuard>>();
+        Infrastructure.Telemetry.ProvisioningTelemetry.MassChange(logger, organization, 60, 100, 15);
         var emitted = server.Logs.ToList().SelectMany(l => l.Attributes ?? []).Select(a => a.Key).ToHashSet(StringComparer.Ordinal);
 
         var root = Azurite.RepositoryRoot();
