@@ -15,4 +15,5 @@ public sealed record Organization(
     long Groups,
     DateTimeOffset Created,
     AdoptionRule Adoption = AdoptionRule.UserNameOrEmail,
-    bool RestoreDeletedUsers = true);
+    bool RestoreDeletedUsers = true,
+    bool HasDeletedUsers = false);

@@ -132,6 +132,9 @@ internal static class OrganizationRow
     public const string Adoption = "Adoption";
     public const string Restore = "Restore";
 
+    /// <summary>Set by the first DELETE of a user: until then a POST need not look for a deleted user to restore.</summary>
+    public const string HasDeletedUsers = "HasDeletedUsers";
+
     /// <summary>MaxSeats stored for "no limit" (a merge cannot remove a property).</summary>
     public const int Unlimited = -1;
 
@@ -160,7 +163,8 @@ internal static class OrganizationRow
             row.GetInt64(Groups) ?? 0,
             row.GetDateTimeOffset(Created) ?? DateTimeOffset.MinValue,
             AdoptionRules.Parse(row.GetString(Adoption)),
-            !string.Equals(row.GetString(Restore), "off", StringComparison.Ordinal));
+            !string.Equals(row.GetString(Restore), "off", StringComparison.Ordinal),
+            row.GetBoolean(HasDeletedUsers) == true);
     }
 
 }

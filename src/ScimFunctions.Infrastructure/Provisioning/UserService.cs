@@ -143,6 +143,20 @@ public sealed class UserService(
                         actions.Add(DeletedMatchAction(organization, facts.UserName, matchExternalId, match, add: id));
                     }
 
+                    if (!OrganizationRow.Read(orgRow).HasDeletedUsers)
+                    {
+                        // The organization's first deleted user: from now on a POST looks for one to restore.
+                        if (slot.Action?.Entity is TableEntity { RowKey: TableLayout.OrganizationRow } counted)
+                        {
+                            counted[OrganizationRow.HasDeletedUsers] = true;
+                        }
+                        else
+                        {
+                            actions.Add(new TableTransactionAction(TableTransactionActionType.UpdateMerge,
+                                new TableEntity(organization, TableLayout.OrganizationRow) { [OrganizationRow.HasDeletedUsers] = true }, orgRow.ETag));
+                        }
+                    }
+
                     var deleted = ChangeEvent.Create(time, ChangeEventTypes.UserDeleted, organization, "User", id, facts.ExternalId, facts.UserName, [], user.Version);
                     try
                     {
@@ -447,7 +461,7 @@ public sealed class UserService(
         }
 
         // A POST of a user deleted within the retention period (same userName and externalId) restores it.
-        if (source == UserSource.Scim && settings.RestoreDeletedUsers
+        if (source == UserSource.Scim && settings.RestoreDeletedUsers && settings.HasDeletedUsers
             && await FindRestorableAsync(organization, facts, cancellationToken).ConfigureAwait(false) is { } restorable)
         {
             return await RestoreAsync(context, orgRow, restorable.Deleted, restorable.Match, document, cancellationToken).ConfigureAwait(false);
