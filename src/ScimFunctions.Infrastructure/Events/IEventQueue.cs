@@ -23,8 +23,6 @@ public sealed class StorageQueueEventQueue(QueueClient queue) : IEventQueue
 
     public bool IsConfigured => true;
 
-    public string Name => queue.Name;
-
     public async Task SendAsync(string message, CancellationToken cancellationToken)
     {
         try

@@ -159,15 +159,6 @@ public sealed class OrganizationCounters(ScimTable table, Provisioning.Organizat
     public static bool Serializes(TableEntity organizationRow, CounterDelta delta) =>
         delta.UnmanagedUsers != 0 || (delta.ActiveUsers != 0 && OrganizationRow.Read(organizationRow).MaxSeats is not null);
 
-    /// <summary>Forgets what this instance knows of an organization's shards (after a repair rewrote them).</summary>
-    public void Forget(string organizationId)
-    {
-        foreach (var key in _known.Keys.Where(k => k.Organization == organizationId))
-        {
-            _known.TryRemove(key, out _);
-        }
-    }
-
     private int Lease(string organizationId)
     {
         int[] order;

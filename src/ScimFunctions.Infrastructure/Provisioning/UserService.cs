@@ -137,6 +137,7 @@ public sealed class UserService(
                 {
                     var actions = new List<TableTransactionAction> { new(TableTransactionActionType.Delete, user.Row, user.Row.ETag) };
                     actions.AddRange(IndexRows(organization, id, facts, LayoutOf(user.Row)).Select(r => new TableTransactionAction(TableTransactionActionType.Delete, r, ETag.All)));
+                    var deletedRowIndex = actions.Count;
                     actions.Add(new TableTransactionAction(TableTransactionActionType.Add, DeletedRow(user, time.GetUtcNow())));
                     if (facts.ExternalId is { } matchExternalId)
                     {
@@ -168,10 +169,14 @@ public sealed class UserService(
                     }
                     catch (TableTransactionFailedException e) when (e.Status == 409)
                     {
-                        // A deleted-user row of this id exists (left by a purge that did not finish) or the match row was
-                        // added concurrently: read everything again.
-                        await table.SubmitAsync([new TableTransactionAction(TableTransactionActionType.Delete, new TableEntity(organization, TableLayout.DeletedUser(id)), ETag.All)], cancellationToken)
-                            .ConfigureAwait(false);
+                        if (e.FailedTransactionActionIndex == deletedRowIndex)
+                        {
+                            // A deleted-user row of this live user's id is a leftover (a user cannot be both): it goes.
+                            await table.SubmitAsync([new TableTransactionAction(TableTransactionActionType.Delete, new TableEntity(organization, TableLayout.DeletedUser(id)), ETag.All)], cancellationToken)
+                                .ConfigureAwait(false);
+                        }
+
+                        // Else the match row was added concurrently: read everything again.
                         return null;
                     }
 
@@ -315,8 +320,8 @@ public sealed class UserService(
 
     /// <summary>
     /// The groups of a restored user list it again: for each user-side row kept, the group-side row comes back in a
-    /// transaction that merges into the group's row (it fails if the group was deleted meanwhile; that user-side row then
-    /// goes) with a <c>group.members.added</c> event.
+    /// transaction that merges into the group's row whatever its version (it fails only if the group was deleted
+    /// meanwhile; that user-side row then goes) with a <c>group.members.added</c> event.
     /// </summary>
     private async Task RestoreMembershipsAsync(string organization, string userId, UserFacts facts, CancellationToken cancellationToken)
     {
@@ -334,7 +339,9 @@ public sealed class UserService(
                 await outbox.MarkAsync(organization, cancellationToken).ConfigureAwait(false);
                 actions.Add(new TableTransactionAction(TableTransactionActionType.UpsertReplace,
                     new TableEntity(organization, TableLayout.Member(groupId, userId)) { [Memberships.DisplayProperty] = facts.DisplayName ?? facts.UserName }));
-                actions.Add(new TableTransactionAction(TableTransactionActionType.UpdateMerge, new TableEntity(organization, group.RowKey), group.ETag));
+                // Conditional on the group's existence only (not its version): a concurrent change of the group does not
+                // keep the member out.
+                actions.Add(new TableTransactionAction(TableTransactionActionType.UpdateMerge, new TableEntity(organization, group.RowKey), ETag.All));
                 added = ChangeEvent.Create(time, ChangeEventTypes.MembersAdded, organization, "Group", groupId, group.GetString("ExternalId"), group.GetString(GroupService.DisplayNameProperty),
                     ["members"], group.GetInt64(StoredResource.VersionProperty) ?? 1, [userId]);
                 actions.Add(added.Row());
@@ -345,9 +352,16 @@ public sealed class UserService(
                 await table.SubmitAsync(actions, cancellationToken).ConfigureAwait(false);
                 outbox.Committed(added is null ? [] : [added]);
             }
-            catch (TableTransactionFailedException e) when (e.Status is 404 or 412)
+            catch (TableTransactionFailedException e) when (e.Status == 404 && group is not null)
             {
-                // The group was deleted or changed meanwhile: the next repair (or this user's next restore) settles it.
+                // The group was deleted meanwhile: its membership goes too.
+                await table.SubmitAsync(
+                    [new TableTransactionAction(TableTransactionActionType.Delete, new TableEntity(organization, TableLayout.Membership(userId, groupId)), ETag.All)],
+                    cancellationToken).ConfigureAwait(false);
+            }
+            catch (TableTransactionFailedException e) when (e.Status == 404)
+            {
+                // Already removed.
             }
         }
     }
