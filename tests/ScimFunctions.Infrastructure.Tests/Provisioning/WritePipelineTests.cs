@@ -157,6 +157,35 @@ public sealed class WritePipelineTests(Azurite azurite)
     }
 
     [Fact]
+    public async Task A_push_of_5000_members_whose_instance_died_half_way_ends_with_exactly_its_members_when_retried_elsewhere()
+    {
+        var dying = new CountingTableClient(azurite.ServiceClient().GetTableClient("scim"));
+        var first = await Fixture.CreateAsync(azurite, dying);
+        var org = await first.NewOrganizationAsync();
+        var users = await CreateUsersAsync(first, org, 5_000);
+
+        // The instance serving Okta's push dies half-way: from its 80th transaction on (of about 150), nothing it sends
+        // reaches storage any more.
+        var transactions = 0;
+        dying.FailTransaction = _ => Interlocked.Increment(ref transactions) >= 80 ? new RequestFailedException(503, "Instance gone (injected)") : null;
+        await Assert.ThrowsAsync<StorageUnavailableException>(() => first.Groups.CreateAsync(org, Fixture.GroupBody("Everyone", [.. users]), None));
+        var problems = await OrganizationInvariantChecker.CheckAsync(first.Table, org.OrganizationId);
+        Assert.Contains(problems, p => p.Contains("a membership change is unfinished", StringComparison.Ordinal));
+
+        // Okta retries; another instance answers.
+        var other = await Fixture.CreateAsync(azurite);
+        var retried = await other.Groups.CreateAsync(org, Fixture.GroupBody("Everyone", [.. users]), None);
+
+        Assert.Equal(201, retried.Status);
+        var id = retried.Body!["id"]!.GetValue<string>();
+        var members = await MembersAsync(other, org, id);
+        Assert.Equal(5_000, members.Count);
+        Assert.Equal(users.Order(StringComparer.Ordinal), members.Order(StringComparer.Ordinal));
+        Assert.Equal(1, (await other.Organizations.GetAsync(org.OrganizationId, None))!.Groups);
+        await other.AssertConsistentAsync(org);
+    }
+
+    [Fact]
     public async Task An_unfinished_membership_change_is_finished_by_the_next_write_to_the_group()
     {
         var counting = new CountingTableClient(azurite.ServiceClient().GetTableClient("scim"));
