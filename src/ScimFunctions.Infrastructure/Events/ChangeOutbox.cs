@@ -75,7 +75,7 @@ public sealed partial class ChangeOutbox(ScimTable table, IEventQueue queue, Tim
         }
     }
 
-    /// <summary>Sends the events of <see cref="Committed"/> until cancelled: each to the queue, then its row goes (deleted in batches).</summary>
+    /// <summary>Sends the events of <see cref="Committed"/> until cancelled: to the queue several to a message, then their rows go (deleted in batches).</summary>
     public async Task RunAsync(CancellationToken cancellationToken)
     {
         var batch = new List<(string Organization, string RowKey, string Body)>();
@@ -104,16 +104,19 @@ public sealed partial class ChangeOutbox(ScimTable table, IEventQueue queue, Tim
         }
     }
 
-    /// <summary>Sends events in order, then removes their rows in one transaction (each row alone if some were already gone).</summary>
+    /// <summary>
+    /// Sends events in order, several to a message (<see cref="EventMessages"/>), then removes the rows of the messages
+    /// the queue accepted in one transaction (each row alone if some were already gone).
+    /// </summary>
     private async Task SendAndRemoveAsync(string organizationId, IReadOnlyList<(string RowKey, string Body)> events, CancellationToken cancellationToken)
     {
         var sent = new List<TableTransactionAction>();
         try
         {
-            foreach (var (rowKey, body) in events)
+            foreach (var (message, range) in EventMessages.Compose([.. events.Select(e => e.Body)]))
             {
-                await queue.SendAsync(body, cancellationToken).ConfigureAwait(false);
-                sent.Add(new TableTransactionAction(TableTransactionActionType.Delete, new TableEntity(organizationId, rowKey), ETag.All));
+                await queue.SendAsync(message, cancellationToken).ConfigureAwait(false);
+                sent.AddRange(events.Take(range).Select(e => new TableTransactionAction(TableTransactionActionType.Delete, new TableEntity(organizationId, e.RowKey), ETag.All)));
             }
         }
         finally
@@ -149,7 +152,7 @@ public sealed partial class ChangeOutbox(ScimTable table, IEventQueue queue, Tim
         }
     }
 
-    /// <summary>Sends an organization's outbox rows in commit order and deletes each once the queue has it; returns how many.</summary>
+    /// <summary>Sends an organization's outbox rows in commit order, several to a message, and deletes them once the queue has them; returns how many.</summary>
     /// <remarks>Dispatches of one organization take turns within an instance, so that its events leave in commit order.</remarks>
     public async Task<int> DispatchAsync(string organizationId, CancellationToken cancellationToken)
     {
@@ -184,19 +187,13 @@ public sealed partial class ChangeOutbox(ScimTable table, IEventQueue queue, Tim
             }
         }
 
-        foreach (var row in rows)
+        foreach (var (message, range) in EventMessages.Compose([.. rows.Select(r => r.GetString(ChangeEvent.BodyProperty) ?? "{}")]))
         {
-            await queue.SendAsync(row.GetString(ChangeEvent.BodyProperty) ?? "{}", cancellationToken).ConfigureAwait(false);
-            try
-            {
-                await table.SubmitAsync([new TableTransactionAction(TableTransactionActionType.Delete, row, ETag.All)], cancellationToken).ConfigureAwait(false);
-            }
-            catch (TableTransactionFailedException e) when (e.Status == 404)
-            {
-                // Another dispatcher sent it too (consumers deduplicate by id) and removed it first.
-            }
-
-            sent++;
+            await queue.SendAsync(message, cancellationToken).ConfigureAwait(false);
+            var (offset, length) = range.GetOffsetAndLength(rows.Count);
+            await RemoveAsync([.. rows.Skip(offset).Take(length).Select(r => new TableTransactionAction(TableTransactionActionType.Delete, r, ETag.All))], cancellationToken)
+                .ConfigureAwait(false);
+            sent += length;
         }
 
         return sent + (rows.Count == MaxRowsPerDispatch ? await DispatchInTurnAsync(organizationId, cancellationToken).ConfigureAwait(false) : 0);

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Text;
 using System.Text.Json.Nodes;
 using Azure;
 using ScimFunctions.Infrastructure.Events;
@@ -84,15 +85,15 @@ public sealed class ChangeEventTests(Azurite azurite)
         await Task.Delay(200);
         Assert.Empty(queue.Events(org.OrganizationId));
 
-        // Back up, but the first dispatcher dies after the queue took two events and before it removed their rows.
+        // Back up, but the first dispatcher dies after the queue took the events and before it removed their rows.
         queue.Down = false;
-        queue.FailAfterSends = 2;
+        queue.DieAfterSend = true;
         await Assert.ThrowsAsync<InvalidOperationException>(() => services.Outbox.DispatchAsync(org.OrganizationId, None));
-        queue.FailAfterSends = null;
+        queue.DieAfterSend = false;
         await services.Outbox.DispatchAsync(org.OrganizationId, None);
 
         var delivered = queue.Events(org.OrganizationId);
-        Assert.True(delivered.Count >= 5);
+        Assert.Equal(10, delivered.Count);
         var once = delivered.DistinctBy(e => e["id"]!.GetValue<string>()).ToList();
         Assert.Equal(5, once.Count);
         Assert.Equal(users.Order(StringComparer.Ordinal), once.Select(e => e["resourceId"]!.GetValue<string>()).Order(StringComparer.Ordinal));
@@ -125,25 +126,18 @@ public sealed class ChangeEventTests(Azurite azurite)
         return (scim, queue, scim.Services);
     }
 
-    /// <summary>A queue that keeps what it was sent, can be down, and can fail after a number of sends (a dying dispatcher).</summary>
+    /// <summary>A queue that keeps what it was sent, can be down, and can take a message and then fail (a dispatcher dying after the send).</summary>
     private sealed class MemoryQueue : IEventQueue
     {
         private readonly ConcurrentQueue<string> _messages = new();
-        private int _sends;
 
         public bool Down { get; set; }
 
-        public int? FailAfterSends
-        {
-            get;
-            set
-            {
-                field = value;
-                _sends = 0;
-            }
-        }
+        public bool DieAfterSend { get; set; }
 
         public bool IsConfigured => true;
+
+        public int Messages => _messages.Count;
 
         public Task SendAsync(string message, CancellationToken cancellationToken)
         {
@@ -152,16 +146,18 @@ public sealed class ChangeEventTests(Azurite azurite)
                 throw new StorageUnavailableException("The queue is down (injected).");
             }
 
-            if (FailAfterSends is { } limit && Interlocked.Increment(ref _sends) > limit)
+            Assert.True(Encoding.UTF8.GetByteCount(message) <= EventMessages.MaxBytes || JsonNode.Parse(message)!["events"]!.AsArray().Count == 1, "A message above the size limit.");
+            _messages.Enqueue(message);
+            if (DieAfterSend)
             {
                 throw new InvalidOperationException("The dispatcher died (injected).");
             }
 
-            _messages.Enqueue(message);
             return Task.CompletedTask;
         }
 
+        /// <summary>The events of an organization, in the order the messages carried them.</summary>
         public List<JsonObject> Events(string organization) =>
-            [.. _messages.Select(m => JsonNode.Parse(m)!.AsObject()).Where(e => e["organization"]!.GetValue<string>() == organization)];
+            [.. _messages.SelectMany(m => JsonNode.Parse(m)!["events"]!.AsArray().Select(e => e!.AsObject())).Where(e => e["organization"]!.GetValue<string>() == organization)];
     }
 }

@@ -57,9 +57,13 @@ public abstract class EventConsumerTests(ScimHttp server)
                         continue;
                     }
 
-                    if (JsonNode.Parse(message.Body.ToString()) is JsonObject change && _seen.Add((string)change["id"]!))
+                    // A message carries one or more events of one organization, in commit order.
+                    foreach (var change in JsonNode.Parse(message.Body.ToString())!["events"]!.AsArray().OfType<JsonObject>())
                     {
-                        events.Add(change);
+                        if (_seen.Add((string)change["id"]!))
+                        {
+                            events.Add(change);
+                        }
                     }
 
                     await queue.DeleteMessageAsync(message.MessageId, message.PopReceipt);
