@@ -10,7 +10,7 @@ using ScimFunctions.LoadTest;
 
 // Provisioning benchmark: docs/performance.md explains the phases, the targets and how to read the ratios.
 //   dotnet run -c Release --project bench/ScimFunctions.LoadTest -- [--users 20000] [--concurrency 8] [--out FILE]
-//       [--host local|real] [--instances N]
+//       [--host local|real] [--instances N] [--rounds 5]
 // --host real runs the Functions app under the real Functions host (../shared/functions-host); --instances N starts N
 // instances on the same Azurite and spreads the requests over them round-robin.
 var users = Option("--users", 20_000);
@@ -24,6 +24,8 @@ var realHost = Text("--host", "local") switch
 };
 var sample = Math.Min(2_000, users);
 var output = Text("--out", null);
+// Ours and raw alternate in this many rounds per phase; the report gives the median of the rounds' ratios.
+var rounds = Math.Max(1, Option("--rounds", 5));
 var root = RepositoryRoot();
 var invariant = CultureInfo.InvariantCulture;
 var hostDirectory = Environment.GetEnvironmentVariable("FUNCTIONS_HOST_DIR") ?? Path.Combine(root, "..", "shared", "functions-host");
@@ -178,13 +180,13 @@ await Phase.RunAsync("warm-up", 40 * instanceCount, concurrency, async i =>
 });
 
 var firstBatch = Math.Min(1_000, users);
-results.Add((await Phase.RunAsync("Provision (filter userName eq, then POST), first 1,000", firstBatch, concurrency, ProvisionAsync),
-    await Phase.RunAsync("raw: two index reads + transaction of user and index rows", firstBatch, concurrency, raw.ProvisionAsync)));
+results.Add(await Phase.AlternateAsync("Provision (filter userName eq, then POST), first 1,000", "raw: two index reads + transaction of user and index rows",
+    firstBatch, concurrency, rounds, ProvisionAsync, raw.ProvisionAsync));
 // The same provisioning with one worker: without racing writers, the organization's counter row is no contention.
-results.Add((await Phase.RunAsync("Provision, one worker (no contention)", 200, 1, i => ProvisionAsync(users - 1 - i)),
-    await Phase.RunAsync("raw: point read + transaction, one worker", 200, 1, i => raw.ProvisionAsync(100_000 + i))));
-var lookupSmall = await Phase.RunAsync($"Lookup userName eq at {firstBatch:N0} users", sample, concurrency, i => LookupAsync(firstBatch));
-var rawLookupSmall = await Phase.RunAsync("raw: index read + user read", sample, concurrency, i => raw.LookupAsync(firstBatch));
+results.Add(await Phase.AlternateAsync("Provision, one worker (no contention)", "raw: point read + transaction, one worker",
+    200, 1, rounds, i => ProvisionAsync(users - 1 - i), i => raw.ProvisionAsync(100_000 + i)));
+var (lookupSmall, rawLookupSmall) = await Phase.AlternateAsync($"Lookup userName eq at {firstBatch:N0} users", "raw: index read + user read",
+    sample, concurrency, rounds, i => LookupAsync(firstBatch), i => raw.LookupAsync(firstBatch));
 results.Add((lookupSmall, rawLookupSmall));
 if (users > firstBatch)
 {
@@ -192,17 +194,18 @@ if (users > firstBatch)
 }
 
 var rss = Memory(server);
-var lookupLarge = await Phase.RunAsync($"Lookup userName eq at {users:N0} users", sample, concurrency, i => LookupAsync(users));
-results.Add((lookupLarge, await Phase.RunAsync("raw: index read + user read", sample, concurrency, i => raw.LookupAsync(firstBatch))));
-results.Add((await Phase.RunAsync("GET /Users/{id}", sample, concurrency, async i => (int)(await http.GetAsync($"Users/{ids[Random.Shared.Next(users)]}")).StatusCode),
-    await Phase.RunAsync("raw: point read", sample, concurrency, i => raw.GetAsync(Random.Shared.Next(firstBatch)))));
-results.Add((await Phase.RunAsync("PATCH two attributes (Entra shape)", sample, concurrency, async i => (int)(await Patch($"Users/{ids[i]}", $$"""
+var (lookupLarge, rawLookupLarge) = await Phase.AlternateAsync($"Lookup userName eq at {users:N0} users", "raw: index read + user read",
+    sample, concurrency, rounds, i => LookupAsync(users), i => raw.LookupAsync(firstBatch));
+results.Add((lookupLarge, rawLookupLarge));
+results.Add(await Phase.AlternateAsync("GET /Users/{id}", "raw: point read", sample, concurrency, rounds,
+    async i => (int)(await http.GetAsync($"Users/{ids[Random.Shared.Next(users)]}")).StatusCode, i => raw.GetAsync(Random.Shared.Next(firstBatch))));
+results.Add(await Phase.AlternateAsync("PATCH two attributes (Entra shape)", "raw: point read + replace", sample, concurrency, rounds, async i => (int)(await Patch($"Users/{ids[i]}", $$"""
         {"op":"Replace","path":"title","value":"Engineer {{i}}"},{"op":"Replace","path":"name.givenName","value":"G{{i}}"}
-        """)).StatusCode),
-    await Phase.RunAsync("raw: point read + replace", sample, concurrency, i => raw.ReplaceAsync(i % firstBatch))));
-results.Add((await Phase.RunAsync("Deactivate (PATCH active \"False\")", sample, concurrency, async i => (int)(await Patch($"Users/{ids[(firstBatch + i) % users]}",
-        """{"op":"Replace","path":"active","value":"False"}""")).StatusCode),
-    await Phase.RunAsync("raw: point read + replace", sample, concurrency, i => raw.ReplaceAsync(i % firstBatch))));
+        """)).StatusCode,
+    i => raw.ReplaceAsync(i % firstBatch)));
+results.Add(await Phase.AlternateAsync("Deactivate (PATCH active \"False\")", "raw: point read + replace", sample, concurrency, rounds, async i => (int)(await Patch($"Users/{ids[(firstBatch + i) % users]}",
+        """{"op":"Replace","path":"active","value":"False"}""")).StatusCode,
+    i => raw.ReplaceAsync(i % firstBatch)));
 
 // Groups: 5,000 members in PATCHes of 50, then single adds to a group of 5,000 and to a group of 10.
 var big = await CreateGroupAsync("Everyone");
@@ -212,18 +215,24 @@ results.Add((await Phase.RunAsync($"Add {members:N0} members in PATCHes of 50, i
     await Phase.RunAsync("raw: 50 membership pairs (two transactions)", members / 50, 1, b => raw.AddMembersAsync("big", b * 50, 50))));
 var small = await CreateGroupAsync("Ten");
 await Patch($"Groups/{small}", $$"""{"op":"Add","path":"members","value":[{{string.Join(',', Enumerable.Range(0, 10).Select(i => $$"""{"value":"{{ids[users - 1 - i]}}"}"""))}}]}""");
-async Task<Phase> SingleAddsAsync(string group, string label) => await Phase.RunAsync(label, 200, 1, async i =>
-{
-    var user = ids[(members + 100 + i) % users];
-    var added = await Patch($"Groups/{group}", $$"""{"op":"Add","path":"members","value":[{"value":"{{user}}"}]}""");
-    await Patch($"Groups/{group}", $$"""{"op":"Remove","path":"members","value":[{"value":"{{user}}"}]}""");
-    return (int)added.StatusCode;
-});
-var addToSmall = await SingleAddsAsync(small, "One member added to a group of 10 (and removed)");
-var addToBig = await SingleAddsAsync(big, $"One member added to a group of {members:N0} (and removed)");
-var rawAdd = await Phase.RunAsync("raw: read group and user, one transaction of pair and group", 200, 1, i => raw.AddMemberAsync("single", i));
-results.Add((addToSmall, rawAdd));
-results.Add((addToBig, rawAdd));
+// One op = one member added (a PATCH) and removed again (a second PATCH), and raw does the storage work of both.
+async Task<(Phase, Phase)> SingleAddsAsync(string group, string label) => await Phase.AlternateAsync(label,
+    "raw: add (read group and user, one transaction of pair and group) and remove (read group and pair, one transaction)", 200, 1, rounds, async i =>
+    {
+        var user = ids[(members + 100 + i) % users];
+        var added = await Patch($"Groups/{group}", $$"""{"op":"Add","path":"members","value":[{"value":"{{user}}"}]}""");
+        var removed = await Patch($"Groups/{group}", $$"""{"op":"Remove","path":"members","value":[{"value":"{{user}}"}]}""");
+        return added.IsSuccessStatusCode ? (int)removed.StatusCode : (int)added.StatusCode;
+    },
+    async i =>
+    {
+        await raw.AddMemberAsync("single", i);
+        return await raw.RemoveMemberAsync("single", i);
+    });
+var (addToSmall, rawAddSmall) = await SingleAddsAsync(small, "One member added to a group of 10 and removed (two PATCHes)");
+var (addToBig, rawAddBig) = await SingleAddsAsync(big, $"One member added to a group of {members:N0} and removed (two PATCHes)");
+results.Add((addToSmall, rawAddSmall));
+results.Add((addToBig, rawAddBig));
 
 // Okta's group push: one POST /Groups with every member (target: answered within 20 s for 5,000).
 var pushed = await Phase.RunAsync($"POST /Groups with {members:N0} members (Okta push)", 1, 1, async _ =>
@@ -246,8 +255,8 @@ var import = await Phase.RunAsync("Import page (startIndex/count 100, Okta)", pa
     return (int)response.StatusCode;
 });
 results.Add((import, await Phase.RunAsync("raw: key-range read of 100", Math.Min(pages, 10), 1, p => raw.PageAsync(p))));
-results.Add((await Phase.RunAsync("DELETE /Users/{id}", sample, concurrency, async i => (int)(await http.DeleteAsync($"Users/{ids[users - 1 - i]}")).StatusCode),
-    await Phase.RunAsync("raw: point read + membership range read + transaction delete", Math.Min(sample, firstBatch), concurrency, raw.DeleteAsync)));
+results.Add(await Phase.AlternateAsync("DELETE /Users/{id}", "raw: point read + membership range read + transaction delete", Math.Min(sample, firstBatch), concurrency, rounds,
+    async i => (int)(await http.DeleteAsync($"Users/{ids[users - 1 - i]}")).StatusCode, raw.DeleteAsync));
 
 var tenth = Math.Max(1, pages / 10);
 var firstPages = pageTimes.Take(tenth).Average();
