@@ -88,18 +88,34 @@ internal static class Memberships
     public static async Task<int> RemoveGroupSidesOfUserAsync(ScimTable table, string organization, string userId, CancellationToken cancellationToken)
     {
         var removed = 0;
-        foreach (var groupId in await GroupIdsOfUserAsync(table, organization, userId, cancellationToken).ConfigureAwait(false))
+        var groupIds = await GroupIdsOfUserAsync(table, organization, userId, cancellationToken).ConfigureAwait(false);
+        foreach (var chunk in groupIds.Chunk(StorageLimits.MaxTransactionActions))
         {
             try
             {
-                await table.SubmitAsync(
-                    [new TableTransactionAction(TableTransactionActionType.Delete, new TableEntity(organization, TableLayout.Member(groupId, userId)), ETag.All)],
+                await table.SubmitAsync([.. chunk.Select(g => new TableTransactionAction(TableTransactionActionType.Delete, new TableEntity(organization, TableLayout.Member(g, userId)), ETag.All))],
                     cancellationToken).ConfigureAwait(false);
-                removed++;
+                removed += chunk.Length;
+                continue;
             }
             catch (TableTransactionFailedException e) when (e.Status == 404)
             {
-                // Already gone (an earlier attempt, or the group's delete).
+                // One is already gone (an earlier attempt, or a group's delete): each on its own.
+            }
+
+            foreach (var groupId in chunk)
+            {
+                try
+                {
+                    await table.SubmitAsync(
+                        [new TableTransactionAction(TableTransactionActionType.Delete, new TableEntity(organization, TableLayout.Member(groupId, userId)), ETag.All)],
+                        cancellationToken).ConfigureAwait(false);
+                    removed++;
+                }
+                catch (TableTransactionFailedException e) when (e.Status == 404)
+                {
+                    // Already gone.
+                }
             }
         }
 

@@ -107,8 +107,9 @@ public sealed class UserService(
     /// <summary>
     /// DELETE (docs/storage.md, "Deleted users"): in one transaction the user row becomes a deleted-user row, its index
     /// rows go (its userName and externalId stop blocking new users), its seat is freed, and it is findable by
-    /// (userName, externalId) for a restore; then groups stop listing it (their side of each membership goes, the
-    /// user's side stays for the restore); 204. Every read answers 404 for it from the first transaction on. A DELETE
+    /// (userName, externalId) for a restore, and groups stop listing it (their side of each membership goes, the
+    /// user's side stays for the restore; for a user in more groups than fit in the transaction, or when one of those
+    /// rows went meanwhile, right after it); 204. Every read answers 404 for it from the first transaction on. A DELETE
     /// that fails after that transaction leaves group-side rows of a deleted user, which a repeated DELETE removes
     /// before it answers 204 (else 404). After the retention period the purge removes the rest.
     /// </summary>
@@ -116,6 +117,9 @@ public sealed class UserService(
         ServiceErrors.Guard(() =>
         {
             var organization = context.OrganizationId;
+            // Whether this request still tries to remove the group-side rows in the delete's own transaction (it stops
+            // after a failed attempt: one of them may be gone, which fails the transaction).
+            var withGroups = true;
             return OptimisticWrite.RunAsync(options.MaxWriteAttempts, async _ =>
             {
                 var (user, refusal) = await ResourceRows.ReadForChangeAsync(table, organization, TableLayout.UserPrefix, "User", id, ifMatch, cancellationToken).ConfigureAwait(false);
@@ -128,10 +132,16 @@ public sealed class UserService(
 
                 var facts = UserFacts.From(user.Document, options.MaxIndexedEmails);
                 var unmanaged = SourceOf(user.Row) != UserSource.Scim;
-                var orgRow = await organizations.RequireRowAsync(organization, cancellationToken).ConfigureAwait(false);
-                var match = facts.ExternalId is { } externalId
-                    ? await table.GetAsync(organization, TableLayout.DeletedUserMatch(facts.UserName, externalId), cancellationToken).ConfigureAwait(false)
-                    : null;
+                // Independent reads, in one round trip. The user's groups are read after the user: a member add that
+                // commits later changes the user's row (its pair needs it), so this delete's ETag check then fails.
+                var orgRead = organizations.RequireRowAsync(organization, cancellationToken);
+                var matchRead = facts.ExternalId is { } externalId
+                    ? table.GetAsync(organization, TableLayout.DeletedUserMatch(facts.UserName, externalId), cancellationToken)
+                    : Task.FromResult<TableEntity?>(null);
+                var groupsRead = withGroups ? Memberships.GroupIdsOfUserAsync(table, organization, id, cancellationToken) : Task.FromResult(new List<string>());
+                await Task.WhenAll(orgRead, matchRead, groupsRead).ConfigureAwait(false);
+                var orgRow = await orgRead.ConfigureAwait(false);
+                var match = await matchRead.ConfigureAwait(false);
                 var delta = new CounterDelta(Users: -1, ActiveUsers: facts.Active ? -1 : 0, UnmanagedUsers: unmanaged ? -1 : 0);
                 using (var slot = await counters.ReserveAsync(orgRow, delta, cancellationToken).ConfigureAwait(false))
                 {
@@ -142,6 +152,15 @@ public sealed class UserService(
                     if (facts.ExternalId is { } matchExternalId)
                     {
                         actions.Add(DeletedMatchAction(organization, facts.UserName, matchExternalId, match, add: id));
+                    }
+
+                    // Groups stop listing the user in the same transaction when their rows fit beside the rest (the
+                    // organization row's mark, the event and the counter take up to three more actions).
+                    var groups = await groupsRead.ConfigureAwait(false);
+                    var groupsInTransaction = groups.Count > 0 && actions.Count + groups.Count + 3 <= StorageLimits.MaxTransactionActions;
+                    if (groupsInTransaction)
+                    {
+                        actions.AddRange(groups.Select(g => new TableTransactionAction(TableTransactionActionType.Delete, new TableEntity(organization, TableLayout.Member(g, id)), ETag.All)));
                     }
 
                     if (!OrganizationRow.Read(orgRow).HasDeletedUsers)
@@ -163,8 +182,16 @@ public sealed class UserService(
                     {
                         if (!await CommitAsync(organization, actions, slot, deleted, cancellationToken).ConfigureAwait(false))
                         {
-                            // The user, the counters or the deleted-user match changed (another instance or request).
+                            // The user, the counters or the deleted-user match changed (another instance or request), or a
+                            // group-side row was gone: read again, and remove those rows after the transaction.
+                            withGroups &= !groupsInTransaction;
                             return null;
+                        }
+
+                        if (groupsInTransaction)
+                        {
+                            LogSeats(organization, slot, delta);
+                            return ScimResult.NoContent() with { Effect = ChangeEventTypes.UserDeleted };
                         }
                     }
                     catch (TableTransactionFailedException e) when (e.Status == 409)
@@ -513,7 +540,8 @@ public sealed class UserService(
 
         LogSeats(organization, slot, delta);
         var stored = StoredResource.Read(row, TableLayout.UserPrefix);
-        var representation = await RepresentAsync(context, stored, AttributeSelection.Default(Users), cancellationToken).ConfigureAwait(false);
+        // A user created a moment ago is in no group (a membership pair needs its user's row): nothing to read.
+        var representation = AttributeSelection.Default(Users).Apply(stored.ToRepresentation(Users.Name, Location(context, id)));
         return ScimResult.Created(representation, Location(context, id), stored.ETag) with { Effect = ChangeEventTypes.UserCreated };
     }
 

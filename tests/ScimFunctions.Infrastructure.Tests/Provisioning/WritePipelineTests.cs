@@ -129,6 +129,56 @@ public sealed class WritePipelineTests(Azurite azurite)
     }
 
     [Fact]
+    public async Task A_user_delete_takes_its_groups_along_in_its_own_transaction_and_a_vanished_group_row_does_not_block_it()
+    {
+        var counting = new CountingTableClient(azurite.ServiceClient().GetTableClient("scim"));
+        var scim = await Fixture.CreateAsync(azurite, counting);
+        var org = await scim.NewOrganizationAsync();
+        var (user, other) = (await scim.CreateUserAsync(org, "leaver@contoso.com"), await scim.CreateUserAsync(org, "stayer@contoso.com"));
+        var groups = new List<string>();
+        for (var i = 0; i < 3; i++)
+        {
+            groups.Add((await scim.Groups.CreateAsync(org, Fixture.GroupBody($"Team {i}", user, other), None)).Body!["id"]!.GetValue<string>());
+        }
+
+        counting.Reset();
+        Assert.Equal(204, (await scim.Users.DeleteAsync(org, user, null, None)).Status);
+
+        // One transaction: the user, its index rows, its deleted-user rows, its counter, its event and the group sides.
+        Assert.Equal(1, counting.Transactions);
+        foreach (var group in groups)
+        {
+            Assert.Equal([other], await MembersAsync(scim, org, group));
+        }
+
+        await scim.AssertConsistentAsync(org);
+
+        // A group-side row that went between the read and the transaction (a concurrent member removal) fails that
+        // transaction; the delete then reads again and removes the group sides after it.
+        var second = await scim.CreateUserAsync(org, "second@contoso.com");
+        await scim.Groups.PatchAsync(org, groups[0], Fixture.Patch($$"""{"op":"add","path":"members","value":[{"value":"{{second}}"}]}"""), null, Projection.Default, None);
+        await scim.Groups.PatchAsync(org, groups[1], Fixture.Patch($$"""{"op":"add","path":"members","value":[{"value":"{{second}}"}]}"""), null, Projection.Default, None);
+        var first = true;
+        counting.FailTransaction = actions =>
+        {
+            if (first && actions.Any(a => a.Entity.RowKey == TableLayout.Member(groups[0], second)))
+            {
+                first = false;
+                scim.Table.SubmitAsync([new TableTransactionAction(TableTransactionActionType.Delete, new TableEntity(org.OrganizationId, TableLayout.Member(groups[0], second)), ETag.All)], None)
+                    .GetAwaiter().GetResult();
+            }
+
+            return null;
+        };
+        Assert.Equal(204, (await scim.Users.DeleteAsync(org, second, null, None)).Status);
+        counting.FailTransaction = null;
+        Assert.Equal([other], await MembersAsync(scim, org, groups[1]));
+        var problems = await OrganizationInvariantChecker.CheckAsync(scim.Table, org.OrganizationId);
+        // The removal injected here took the group side of one pair only; the deleted user's side is kept for a restore.
+        Assert.Empty(problems);
+    }
+
+    [Fact]
     public async Task A_group_create_failing_half_way_is_finished_by_its_retry_with_the_same_id()
     {
         var counting = new CountingTableClient(azurite.ServiceClient().GetTableClient("scim"));
