@@ -120,6 +120,9 @@ public sealed class UserService(
             // Whether this request still tries to remove the group-side rows in the delete's own transaction (it stops
             // after a failed attempt: one of them may be gone, which fails the transaction).
             var withGroups = true;
+            // Whether a deleted-user match row of this user's (userName, externalId) may exist: rare (a user deleted and
+            // then created anew), so the first attempt adds the row without reading, and reads it after a conflict.
+            var readMatch = false;
             return OptimisticWrite.RunAsync(options.MaxWriteAttempts, async _ =>
             {
                 var (user, refusal) = await ResourceRows.ReadForChangeAsync(table, organization, TableLayout.UserPrefix, "User", id, ifMatch, cancellationToken).ConfigureAwait(false);
@@ -135,7 +138,7 @@ public sealed class UserService(
                 // Independent reads, in one round trip. The user's groups are read after the user: a member add that
                 // commits later changes the user's row (its pair needs it), so this delete's ETag check then fails.
                 var orgRead = organizations.RequireRowAsync(organization, cancellationToken);
-                var matchRead = facts.ExternalId is { } externalId
+                var matchRead = readMatch && facts.ExternalId is { } externalId
                     ? table.GetAsync(organization, TableLayout.DeletedUserMatch(facts.UserName, externalId), cancellationToken)
                     : Task.FromResult<TableEntity?>(null);
                 var groupsRead = withGroups ? Memberships.GroupIdsOfUserAsync(table, organization, id, cancellationToken) : Task.FromResult(new List<string>());
@@ -149,6 +152,7 @@ public sealed class UserService(
                     actions.AddRange(IndexRows(organization, id, facts, LayoutOf(user.Row)).Select(r => new TableTransactionAction(TableTransactionActionType.Delete, r, ETag.All)));
                     var deletedRowIndex = actions.Count;
                     actions.Add(new TableTransactionAction(TableTransactionActionType.Add, DeletedRow(user, time.GetUtcNow())));
+                    var matchIndex = actions.Count;
                     if (facts.ExternalId is { } matchExternalId)
                     {
                         actions.Add(DeletedMatchAction(organization, facts.UserName, matchExternalId, match, add: id));
@@ -203,7 +207,8 @@ public sealed class UserService(
                                 .ConfigureAwait(false);
                         }
 
-                        // Else the match row was added concurrently: read everything again.
+                        // Else the match row exists (not read, or added concurrently): read it with everything else.
+                        readMatch |= e.FailedTransactionActionIndex == matchIndex || e.FailedTransactionActionIndex is null;
                         return null;
                     }
 
