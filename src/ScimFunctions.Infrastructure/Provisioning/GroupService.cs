@@ -46,8 +46,8 @@ public sealed class GroupService(
 
     /// <summary>
     /// POST: the group, its index rows, a counter and its members. A retry of the same request (same document and
-    /// members) whose group exists unchanged since it was created answers 201 with that group (finishing its
-    /// membership change if the first attempt did not), instead of 409 on its own create.
+    /// members) whose group exists unchanged since it was created, with its membership change unfinished, answers 201
+    /// with that group once it finished the change, instead of 409 on its own half-finished create.
     /// </summary>
     public Task<ScimResult> CreateAsync(ScimRequestContext context, JsonNode? body, CancellationToken cancellationToken) =>
         ServiceErrors.Guard(() => WithMembershipTimeLimitAsync(async token =>
@@ -87,8 +87,10 @@ public sealed class GroupService(
 
     /// <summary>
     /// After a create's 409: the group holding the displayName, if it was created by this very request (an earlier
-    /// attempt) and not changed since, is the answer; any other holder is a 409; no holder means the conflict was
-    /// elsewhere (a counter shard created concurrently) and the create runs again (null).
+    /// attempt), not changed since and its membership change still unfinished, is the answer once finished; any other
+    /// holder is a 409, also a finished group of the same request (a duplicate POST, as RFC 7644 §3.3 wants it: the
+    /// client cannot be told apart from one whose answer was lost); no holder means the conflict was elsewhere (a
+    /// counter shard created concurrently) and the create runs again (null).
     /// </summary>
     private async Task<ScimResult?> RetriedCreateAsync(ScimRequestContext context, string displayName, string request, CancellationToken cancellationToken)
     {
@@ -100,15 +102,13 @@ public sealed class GroupService(
         }
 
         var holder = await ReadAsync(organization, holderId, cancellationToken).ConfigureAwait(false);
-        if (holder is null || holder.Version != 1 || !string.Equals(holder.Row.GetString(CreateRequestProperty), request, StringComparison.Ordinal))
+        if (holder is null || holder.Version != 1 || !GroupMembershipWriter.IsPending(holder.Row)
+            || !string.Equals(holder.Row.GetString(CreateRequestProperty), request, StringComparison.Ordinal))
         {
             return DuplicateName();
         }
 
-        if (GroupMembershipWriter.IsPending(holder.Row))
-        {
-            await memberships.FinishPendingAsync(organization, holderId, cancellationToken).ConfigureAwait(false);
-        }
+        await memberships.FinishPendingAsync(organization, holderId, cancellationToken).ConfigureAwait(false);
 
         var representation = await RepresentAsync(context, holder, AttributeSelection.Default(Groups), cancellationToken).ConfigureAwait(false);
         return ScimResult.Created(representation, Location(context, holderId), holder.ETag) with { Note = "retriedCreate" };

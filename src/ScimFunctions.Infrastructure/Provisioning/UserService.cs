@@ -545,8 +545,7 @@ public sealed class UserService(
 
         LogSeats(organization, slot, delta);
         var stored = StoredResource.Read(row, TableLayout.UserPrefix);
-        // A user created a moment ago is in no group (a membership pair needs its user's row): nothing to read.
-        var representation = AttributeSelection.Default(Users).Apply(stored.ToRepresentation(Users.Name, Location(context, id)));
+        var representation = await RepresentAsync(context, stored, AttributeSelection.Default(Users), cancellationToken).ConfigureAwait(false);
         return ScimResult.Created(representation, Location(context, id), stored.ETag) with { Effect = ChangeEventTypes.UserCreated };
     }
 

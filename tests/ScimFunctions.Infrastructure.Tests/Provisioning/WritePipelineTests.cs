@@ -202,8 +202,10 @@ public sealed class WritePipelineTests(Azurite azurite)
         Assert.Equal(1, (await scim.Organizations.GetAsync(org.OrganizationId, None))!.Groups);
         await scim.AssertConsistentAsync(org);
 
-        // A different group of the same name is still a conflict.
+        // A different group of the same name is still a conflict, and so is the same POST once its group is complete:
+        // that is a duplicate (RFC 7644 §3.3; Microsoft's validator posts one and expects 409).
         Assert.Equal(409, (await scim.Groups.CreateAsync(org, Fixture.GroupBody("Everyone", users[0]), None)).Status);
+        Assert.Equal(409, (await scim.Groups.CreateAsync(org, Fixture.GroupBody("Everyone", [.. users]), None)).Status);
     }
 
     [Fact]
