@@ -120,7 +120,8 @@ public static class OrganizationInvariantChecker
             {
                 await CheckPairAsync(row, group, user, TableLayout.Member(group, user), cancellationToken).ConfigureAwait(false);
             }
-            else if (key.StartsWith(TableLayout.JournalPrefix, StringComparison.Ordinal) || key == TableLayout.MassChangeAlertRow)
+            else if (key.StartsWith(TableLayout.JournalPrefix, StringComparison.Ordinal) || key.StartsWith(TableLayout.JournalRemovalPrefix, StringComparison.Ordinal)
+                || key == TableLayout.MassChangeAlertRow)
             {
                 // The activity journal and the mass-change guard's last alert: records, not state to agree with.
                 if (key.StartsWith(TableLayout.JournalPrefix, StringComparison.Ordinal) && row.GetString("Code") is null)

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Security.Cryptography;
 using Azure;
 using Azure.Data.Tables;
+using ScimFunctions.Infrastructure.Events;
 using ScimFunctions.Infrastructure.Storage;
 
 namespace ScimFunctions.Infrastructure.Journal;
@@ -59,12 +60,11 @@ public sealed class ActivityJournal(ScimTable table, TimeProvider time)
                 batch.Add(item);
             }
 
-            foreach (var chunk in batch.GroupBy(b => b.Organization, StringComparer.Ordinal).SelectMany(g => g.Chunk(StorageLimits.MaxTransactionActions)))
+            foreach (var chunk in batch.GroupBy(b => b.Organization, StringComparer.Ordinal).SelectMany(g => g.SelectMany(c => Rows(c.Organization, c.Entry)).Chunk(StorageLimits.MaxTransactionActions)))
             {
                 try
                 {
-                    await table.SubmitAsync([.. chunk.Select(c => new TableTransactionAction(TableTransactionActionType.UpsertReplace, Row(c.Organization, c.Entry)))], cancellationToken)
-                        .ConfigureAwait(false);
+                    await table.SubmitAsync([.. chunk.Select(r => new TableTransactionAction(TableTransactionActionType.UpsertReplace, r))], cancellationToken).ConfigureAwait(false);
                 }
                 catch (StorageUnavailableException)
                 {
@@ -96,7 +96,20 @@ public sealed class ActivityJournal(ScimTable table, TimeProvider time)
     public async Task WriteAsync(string organizationId, ActivityEntry entry, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(entry);
-        await table.SubmitAsync([new TableTransactionAction(TableTransactionActionType.UpsertReplace, Row(organizationId, entry))], cancellationToken).ConfigureAwait(false);
+        await table.SubmitAsync([.. Rows(organizationId, entry).Select(r => new TableTransactionAction(TableTransactionActionType.UpsertReplace, r))], cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>The effects that also get a removal row (<see cref="TableLayout.JournalRemovalPrefix"/>): what the mass-change guard counts.</summary>
+    public static IReadOnlySet<string> RemovalEffects { get; } = new HashSet<string>(StringComparer.Ordinal) { ChangeEventTypes.UserDeactivated, ChangeEventTypes.UserDeleted };
+
+    /// <summary>An entry's row and, for a deactivation or delete, its removal row (upserts: writing them twice is harmless).</summary>
+    private static IEnumerable<TableEntity> Rows(string organizationId, ActivityEntry entry)
+    {
+        yield return Row(organizationId, entry);
+        if (entry.Effect is { } effect && RemovalEffects.Contains(effect))
+        {
+            yield return new TableEntity(organizationId, Key(TableLayout.JournalRemovalPrefix, entry.Time, entry.Code)) { ["Effect"] = effect };
+        }
     }
 
     private static TableEntity Row(string organizationId, ActivityEntry entry) =>
@@ -134,11 +147,20 @@ public sealed class ActivityJournal(ScimTable table, TimeProvider time)
         }
     }
 
-    /// <summary>How many entries with one of the <paramref name="effects"/> an organization has since a time.</summary>
+    /// <summary>
+    /// How many deactivations and deletes (<see cref="RemovalEffects"/>) an organization's journal has since a time, with
+    /// one of the <paramref name="effects"/>: a read of their removal rows only, not of every write in the window.
+    /// </summary>
     public async Task<int> CountAsync(string organizationId, DateTimeOffset since, IReadOnlySet<string> effects, CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(effects);
+        if (!effects.IsSubsetOf(RemovalEffects))
+        {
+            throw new ArgumentException("Only deactivations and deletes are counted from their removal rows.", nameof(effects));
+        }
+
         var count = 0;
-        await foreach (var row in table.RangeAsync(organizationId, Key(since, string.Empty), TableLayout.PrefixEnd(TableLayout.JournalPrefix), select: ["Effect"], cancellationToken: cancellationToken)
+        await foreach (var row in table.RangeAsync(organizationId, Key(TableLayout.JournalRemovalPrefix, since, string.Empty), TableLayout.PrefixEnd(TableLayout.JournalRemovalPrefix), select: ["Effect"], cancellationToken: cancellationToken)
             .ConfigureAwait(false))
         {
             if (row.GetString("Effect") is { } effect && effects.Contains(effect))
@@ -154,30 +176,53 @@ public sealed class ActivityJournal(ScimTable table, TimeProvider time)
     public async Task<int> PurgeAsync(string organizationId, int retentionDays, CancellationToken cancellationToken)
     {
         var cutoff = time.GetUtcNow() - TimeSpan.FromDays(retentionDays);
-        var old = new List<TableEntity>();
-        await foreach (var row in table.RangeAsync(organizationId, TableLayout.JournalPrefix, Key(cutoff, string.Empty), select: ["RowKey"], cancellationToken: cancellationToken)
-            .ConfigureAwait(false))
-        {
-            old.Add(row);
-        }
-
-        foreach (var chunk in old.Chunk(StorageLimits.MaxTransactionActions))
-        {
-            try
-            {
-                await table.SubmitAsync([.. chunk.Select(r => new TableTransactionAction(TableTransactionActionType.Delete, r, ETag.All))], cancellationToken).ConfigureAwait(false);
-            }
-            catch (TableTransactionFailedException e) when (e.Status == 404)
-            {
-                // Purged concurrently by another instance.
-            }
-        }
-
-        return old.Count;
+        var purged = await PurgeRangeAsync(organizationId, TableLayout.JournalPrefix, Key(cutoff, string.Empty), cancellationToken).ConfigureAwait(false);
+        await PurgeRangeAsync(organizationId, TableLayout.JournalRemovalPrefix, Key(TableLayout.JournalRemovalPrefix, cutoff, string.Empty), cancellationToken).ConfigureAwait(false);
+        return purged;
     }
 
-    private static string Key(DateTimeOffset time, string code) =>
-        TableLayout.JournalPrefix + time.UtcTicks.ToString("D19", CultureInfo.InvariantCulture) + ":" + code;
+    /// <summary>Deletes the rows from a prefix to a key while reading them, a transaction of 100 at a time (bounded memory).</summary>
+    private async Task<int> PurgeRangeAsync(string organizationId, string prefix, string before, CancellationToken cancellationToken)
+    {
+        var purged = 0;
+        var batch = new List<TableTransactionAction>(StorageLimits.MaxTransactionActions);
+        await foreach (var row in table.RangeAsync(organizationId, prefix, before, select: ["RowKey"], cancellationToken: cancellationToken).ConfigureAwait(false))
+        {
+            // Only the row key was read (a row without its partition key cannot be deleted).
+            batch.Add(new TableTransactionAction(TableTransactionActionType.Delete, new TableEntity(organizationId, row.RowKey), ETag.All));
+            if (batch.Count == StorageLimits.MaxTransactionActions)
+            {
+                purged += await DeleteAsync(batch).ConfigureAwait(false);
+            }
+        }
+
+        return purged + await DeleteAsync(batch).ConfigureAwait(false);
+
+        async Task<int> DeleteAsync(List<TableTransactionAction> rows)
+        {
+            var count = rows.Count;
+            if (count > 0)
+            {
+                try
+                {
+                    await table.SubmitAsync([.. rows], cancellationToken).ConfigureAwait(false);
+                }
+                catch (TableTransactionFailedException e) when (e.Status == 404)
+                {
+                    // Purged concurrently by another instance.
+                }
+
+                rows.Clear();
+            }
+
+            return count;
+        }
+    }
+
+    private static string Key(DateTimeOffset time, string code) => Key(TableLayout.JournalPrefix, time, code);
+
+    private static string Key(string prefix, DateTimeOffset time, string code) =>
+        prefix + time.UtcTicks.ToString("D19", CultureInfo.InvariantCulture) + ":" + code;
 
     private static ActivityEntry Read(TableEntity row) => new(
         row.GetString("Code") ?? string.Empty,

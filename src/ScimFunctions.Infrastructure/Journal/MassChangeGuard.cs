@@ -1,7 +1,6 @@
 using System.Collections.Concurrent;
 using Azure.Data.Tables;
 using Microsoft.Extensions.Logging;
-using ScimFunctions.Infrastructure.Events;
 using ScimFunctions.Infrastructure.Organizations;
 using ScimFunctions.Infrastructure.Storage;
 using ScimFunctions.Infrastructure.Telemetry;
@@ -18,7 +17,7 @@ namespace ScimFunctions.Infrastructure.Journal;
 /// </summary>
 public sealed class MassChangeGuard(ScimTable table, ActivityJournal journal, OrganizationCounters counters, TimeProvider time, ILogger<MassChangeGuard> logger)
 {
-    public static readonly IReadOnlySet<string> Counted = new HashSet<string>(StringComparer.Ordinal) { ChangeEventTypes.UserDeactivated, ChangeEventTypes.UserDeleted };
+    public static readonly IReadOnlySet<string> Counted = ActivityJournal.RemovalEffects;
 
     /// <summary>
     /// At most one count per organization and instance in this time (a count reads the window's journal rows and the

@@ -41,6 +41,12 @@ internal static class TableLayout
     /// <summary>The activity journal: one row per write request, in time order (<c>j:{ticks}:{code}</c>).</summary>
     public const string JournalPrefix = "j:";
 
+    /// <summary>
+    /// The journal's deactivations and deletes again, as small rows of their own (<c>jr:{ticks}:{code}</c>), so that the
+    /// mass-change guard counts its window without reading every write of it.
+    /// </summary>
+    public const string JournalRemovalPrefix = "jr:";
+
     /// <summary>The mass-change guard's last alert of an organization.</summary>
     public const string MassChangeAlertRow = "alert:mass-change";
 

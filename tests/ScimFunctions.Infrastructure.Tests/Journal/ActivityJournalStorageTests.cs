@@ -1,0 +1,75 @@
+using Azure.Data.Tables;
+using ScimFunctions.Infrastructure.Events;
+using ScimFunctions.Infrastructure.Journal;
+using ScimFunctions.Infrastructure.Storage;
+using ScimFunctions.Infrastructure.Tests.Support;
+using ScimFunctions.Testing;
+
+namespace ScimFunctions.Infrastructure.Tests.Journal;
+
+/// <summary>
+/// The journal's rows: the mass-change guard counts a window from the removal rows of deactivations and deletes, not
+/// from every write in it, and the purge takes both kinds of row.
+/// </summary>
+[Collection(AzuriteCollection.Name)]
+public sealed class ActivityJournalStorageTests(Azurite azurite)
+{
+    private static readonly CancellationToken None = CancellationToken.None;
+
+    [Fact]
+    public async Task The_guard_counts_removal_rows_only_and_the_purge_removes_both_kinds()
+    {
+        var table = new ScimTable(azurite.ServiceClient().GetTableClient("scim"));
+        await table.CreateIfNotExistsAsync(None);
+        var time = new MovableTime(DateTimeOffset.UtcNow);
+        var journal = new ActivityJournal(table, time);
+        var org = "org-" + Guid.NewGuid().ToString("N")[..12];
+        var start = time.GetUtcNow();
+
+        // 300 updates and 4 removals in one window.
+        for (var i = 0; i < 300; i++)
+        {
+            await journal.WriteAsync(org, Entry(time.GetUtcNow().AddMilliseconds(i), ChangeEventTypes.UserUpdated), None);
+        }
+
+        await journal.WriteAsync(org, Entry(start.AddSeconds(1), ChangeEventTypes.UserDeactivated), None);
+        await journal.WriteAsync(org, Entry(start.AddSeconds(2), ChangeEventTypes.UserDeactivated), None);
+        await journal.WriteAsync(org, Entry(start.AddSeconds(3), ChangeEventTypes.UserDeleted), None);
+        await journal.WriteAsync(org, Entry(start.AddSeconds(4), ChangeEventTypes.UserDeleted), None);
+
+        Assert.Equal(4, await journal.CountAsync(org, start.AddMinutes(-1), MassChangeGuard.Counted, None));
+        Assert.Equal(2, await journal.CountAsync(org, start.AddSeconds(2.5), MassChangeGuard.Counted, None));
+        var removalRows = await RowsAsync(table, org, TableLayout.JournalRemovalPrefix);
+        Assert.Equal(4, removalRows.Count);
+        // Small rows: the effect only (a count reads no names, attributes or request ids).
+        Assert.All(removalRows, r => Assert.Equal(["Effect"], r.Keys.Where(k => k is not ("PartitionKey" or "RowKey" or "Timestamp" or "odata.etag"))));
+
+        time.Advance(TimeSpan.FromDays(31));
+        Assert.Equal(304, await journal.PurgeAsync(org, retentionDays: 30, None));
+        Assert.Empty(await RowsAsync(table, org, TableLayout.JournalPrefix));
+        Assert.Empty(await RowsAsync(table, org, TableLayout.JournalRemovalPrefix));
+    }
+
+    private static ActivityEntry Entry(DateTimeOffset at, string effect) =>
+        new(ActivityJournal.NewCode(), at, "PATCH", "User", Guid.NewGuid().ToString(), "someone@contoso.com", ["active"], "committed", 200, null, effect, "req", "Entra ID");
+
+    private static async Task<List<TableEntity>> RowsAsync(ScimTable table, string org, string prefix)
+    {
+        var rows = new List<TableEntity>();
+        await foreach (var row in table.RangeAsync(org, prefix, TableLayout.PrefixEnd(prefix), cancellationToken: None))
+        {
+            rows.Add(row);
+        }
+
+        return rows;
+    }
+
+    private sealed class MovableTime(DateTimeOffset now) : TimeProvider
+    {
+        private DateTimeOffset _now = now;
+
+        public override DateTimeOffset GetUtcNow() => _now;
+
+        public void Advance(TimeSpan by) => _now += by;
+    }
+}
