@@ -324,10 +324,20 @@ public sealed class UserService(
             }
         }
 
+        // The groups come back in the same transaction when they fit (three actions a group: its row, the user's
+        // membership in it, its event), so that a restore that fails leaves nothing half-done for its retry.
+        var (groupActions, groupEvents) = await RestoredMembershipsAsync(organization, deleted.Id, facts, cancellationToken).ConfigureAwait(false);
+        var groupsInTransaction = groupActions is not null && actions.Count + groupActions.Count + groupEvents.Count + 2 <= StorageLimits.MaxTransactionActions;
+        if (groupsInTransaction)
+        {
+            actions.AddRange(groupActions!);
+        }
+
         var restored = ChangeEvent.Create(time, ChangeEventTypes.UserRestored, organization, "User", deleted.Id, facts.ExternalId, facts.UserName, DocumentChanges.AttributeNames(document), deleted.Version + 1);
         try
         {
-            if (!await CommitAsync(organization, actions, slot, restored, cancellationToken).ConfigureAwait(false))
+            // A group deleted since it was read fails the transaction (404): the attempt runs again.
+            if (!await CommitAsync(organization, actions, slot, restored, cancellationToken, groupsInTransaction ? groupEvents : []).ConfigureAwait(false))
             {
                 return null;
             }
@@ -344,14 +354,56 @@ public sealed class UserService(
         }
 
         LogSeats(organization, slot, delta);
-        await RestoreMembershipsAsync(organization, deleted.Id, facts, cancellationToken).ConfigureAwait(false);
+        if (!groupsInTransaction)
+        {
+            await RestoreMembershipsAsync(organization, deleted.Id, facts, cancellationToken).ConfigureAwait(false);
+        }
+
         var user = StoredResource.Read(row, TableLayout.UserPrefix);
         var representation = await RepresentAsync(context, user, AttributeSelection.Default(Users), cancellationToken).ConfigureAwait(false);
         return ScimResult.Created(representation, Location(context, deleted.Id), user.ETag) with { Note = "restored", Effect = ChangeEventTypes.UserRestored };
     }
 
+    /// <summary>Groups of a restore read together; beyond this many they come back after its transaction.</summary>
+    private const int GroupsRestoredInTransaction = 30;
+
     /// <summary>
-    /// The groups of a restored user list it again: for each user-side row kept, the group-side row comes back in a
+    /// What brings a restored user's groups back inside the restore's transaction: for each group it is still in, the
+    /// group-side row, a merge into the group's row whatever its version (it fails only if the group is gone), and an
+    /// event; the user-side row of a group that is gone goes. Null actions when the user is in too many groups.
+    /// </summary>
+    private async Task<(List<TableTransactionAction>? Actions, List<ChangeEvent> Events)> RestoredMembershipsAsync(
+        string organization, string userId, UserFacts facts, CancellationToken cancellationToken)
+    {
+        var groupIds = await Memberships.GroupIdsOfUserAsync(table, organization, userId, cancellationToken).ConfigureAwait(false);
+        if (groupIds.Count > GroupsRestoredInTransaction)
+        {
+            return (null, []);
+        }
+
+        var groups = await Task.WhenAll(groupIds.Select(g => table.GetAsync(organization, TableLayout.Group(g), cancellationToken))).ConfigureAwait(false);
+        var actions = new List<TableTransactionAction>();
+        var events = new List<ChangeEvent>();
+        for (var i = 0; i < groupIds.Count; i++)
+        {
+            if (groups[i] is not { } group)
+            {
+                actions.Add(new TableTransactionAction(TableTransactionActionType.Delete, new TableEntity(organization, TableLayout.Membership(userId, groupIds[i])), ETag.All));
+                continue;
+            }
+
+            actions.Add(new TableTransactionAction(TableTransactionActionType.UpsertReplace,
+                new TableEntity(organization, TableLayout.Member(groupIds[i], userId)) { [Memberships.DisplayProperty] = facts.DisplayName ?? facts.UserName }));
+            actions.Add(new TableTransactionAction(TableTransactionActionType.UpdateMerge, new TableEntity(organization, group.RowKey), ETag.All));
+            events.Add(ChangeEvent.Create(time, ChangeEventTypes.MembersAdded, organization, "Group", groupIds[i], group.GetString("ExternalId"), group.GetString(GroupService.DisplayNameProperty),
+                ["members"], group.GetInt64(StoredResource.VersionProperty) ?? 1, [userId]));
+        }
+
+        return (actions, events);
+    }
+
+    /// <summary>
+    /// The groups of a restored user in more groups than fit in its transaction list it again after it: for each user-side row kept, the group-side row comes back in a
     /// transaction that merges into the group's row whatever its version (it fails only if the group was deleted
     /// meanwhile; that user-side row then goes) with a <c>group.members.added</c> event.
     /// </summary>
@@ -554,15 +606,17 @@ public sealed class UserService(
     /// (412) or went away (404), so that the attempt must run again. Other conflicts (409) are the caller's.
     /// </summary>
     /// <remarks>The change's event rides in the same transaction (the outbox); the dispatcher is told once it committed.</remarks>
-    private async Task<bool> CommitAsync(string organization, List<TableTransactionAction> actions, CounterSlot slot, ChangeEvent change, CancellationToken cancellationToken)
+    private async Task<bool> CommitAsync(
+        string organization, List<TableTransactionAction> actions, CounterSlot slot, ChangeEvent change, CancellationToken cancellationToken, IReadOnlyList<ChangeEvent>? more = null)
     {
         await outbox.MarkAsync(organization, cancellationToken).ConfigureAwait(false);
-        actions.Add(change.Row());
+        IReadOnlyList<ChangeEvent> events = [change, .. more ?? []];
+        actions.AddRange(events.Select(e => e.Row()));
         slot.AddTo(actions);
         try
         {
             slot.Committed(await table.SubmitAsync(actions, cancellationToken).ConfigureAwait(false));
-            outbox.Committed([change]);
+            outbox.Committed(events);
             return true;
         }
         catch (TableTransactionFailedException e)

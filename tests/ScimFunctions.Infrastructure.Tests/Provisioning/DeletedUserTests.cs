@@ -1,4 +1,6 @@
+using Azure;
 using ScimFunctions.Infrastructure.Provisioning;
+using ScimFunctions.Infrastructure.Storage;
 using ScimFunctions.Infrastructure.Tests.Support;
 using ScimFunctions.Testing;
 using Fixture = ScimFunctions.Infrastructure.Tests.Support.Provisioning;
@@ -42,6 +44,50 @@ public sealed class DeletedUserTests(Azurite azurite)
         Assert.Equal("Leaver@Contoso.com", back.Body["userName"]!.GetValue<string>());
         Assert.Equal([id], (await scim.Groups.GetAsync(org, group, Projection.Default, None)).Body!["members"]!.AsArray().Select(m => m!["value"]!.GetValue<string>()));
         Assert.Equal(1, (await scim.Organizations.GetAsync(org.OrganizationId, None))!.ActiveUsers);
+        await scim.AssertConsistentAsync(org);
+    }
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    public async Task A_restore_that_fails_leaves_the_deleted_user_whole_and_its_retry_gets_it_back_with_its_groups(int failing)
+    {
+        var counting = new CountingTableClient(azurite.ServiceClient().GetTableClient("scim"));
+        var scim = await Fixture.CreateAsync(azurite, counting);
+        var org = await scim.NewOrganizationAsync();
+        var id = (await scim.Users.CreateAsync(org, Fixture.UserBody("mover@contoso.com", "mover"), None)).Body!["id"]!.GetValue<string>();
+        var groups = new List<string>();
+        for (var i = 0; i < 3; i++)
+        {
+            groups.Add((await scim.Groups.CreateAsync(org, Fixture.GroupBody($"Crew {i}", id), None)).Body!["id"]!.GetValue<string>());
+        }
+
+        Assert.Equal(204, (await scim.Users.DeleteAsync(org, id, null, None)).Status);
+        await scim.Groups.DeleteAsync(org, groups[2], null, None);
+
+        // The restoring POST's first or second transaction fails (Entra then retries the POST).
+        var transactions = 0;
+        counting.FailTransaction = _ => ++transactions == failing ? new RequestFailedException(503, "Server busy (injected)") : null;
+        ScimFunctions.Core.Protocol.ScimResult? first = null;
+        try
+        {
+            first = await scim.Users.CreateAsync(org, Fixture.UserBody("mover@contoso.com", "mover"), None);
+        }
+        catch (StorageUnavailableException)
+        {
+        }
+
+        counting.FailTransaction = null;
+        var back = first ?? await scim.Users.CreateAsync(org, Fixture.UserBody("mover@contoso.com", "mover"), None);
+
+        // The retry is not a 409 against a half-finished restore: one transaction restores the user with its groups.
+        Assert.Equal(201, back.Status);
+        Assert.Equal(id, back.Body!["id"]!.GetValue<string>());
+        foreach (var group in groups.Take(2))
+        {
+            Assert.Equal([id], (await scim.Groups.GetAsync(org, group, Projection.Default, None)).Body!["members"]!.AsArray().Select(m => m!["value"]!.GetValue<string>()));
+        }
+
         await scim.AssertConsistentAsync(org);
     }
 
