@@ -63,7 +63,8 @@ public sealed class AdminCli(TextWriter output, TextWriter error, TimeProvider t
                                                  the mass-change alert: more than N users and P % deactivated or deleted in M minutes
           org undo-window <org-id> [--since 15m] reactivates and restores exactly the users deactivated or deleted in the window
           activity <org-id> [--code C] [--user U] [--since 1h]
-                                                 the activity journal: what was asked and decided (a reference code from an error)
+                                                 the activity journal: what was asked and decided; --code alone finds an
+                                                 error's reference code within the whole retention period
         """;
 
     /// <summary>The commands that change data: they print the target first and need --yes on a non-local one.</summary>
@@ -207,9 +208,18 @@ public sealed class AdminCli(TextWriter output, TextWriter error, TimeProvider t
             {
                 var organization = await RequireAsync(organizations, args.Word(1, "org-id"), cancellationToken).ConfigureAwait(false);
                 var entries = new List<ActivityEntry>();
-                await foreach (var entry in Services(target).Journal.ReadAsync(organization.Id, args.Since(time, "1h"), args.Value("code"), args.Value("user"), cancellationToken).ConfigureAwait(false))
+                var journal = Services(target).Journal;
+                if (args.Value("code") is { } code && args.Value("since") is null && args.Value("user") is null)
                 {
-                    entries.Add(entry);
+                    // A code names its minute: found whenever it was made within the retention period.
+                    entries.AddRange(await journal.FindAsync(organization.Id, code, cancellationToken).ConfigureAwait(false));
+                }
+                else
+                {
+                    await foreach (var entry in journal.ReadAsync(organization.Id, args.Since(time, "1h"), args.Value("code"), args.Value("user"), cancellationToken).ConfigureAwait(false))
+                    {
+                        entries.Add(entry);
+                    }
                 }
 
                 return await WriteAsync(options, entries, list => list.Count == 0

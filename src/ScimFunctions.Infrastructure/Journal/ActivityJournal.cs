@@ -74,23 +74,78 @@ public sealed class ActivityJournal(ScimTable table, TimeProvider time)
         }
     }
 
-    /// <summary>A new reference code: 8 characters of Crockford base32, shown as <c>ABCD-EFGH</c>.</summary>
-    public static string NewCode()
-    {
-        Span<byte> bytes = stackalloc byte[8];
-        RandomNumberGenerator.Fill(bytes);
-        Span<char> code = stackalloc char[9];
-        for (int i = 0, j = 0; i < 8; i++, j++)
-        {
-            if (i == 4)
-            {
-                code[j++] = '-';
-            }
+    /// <summary>Reference codes count minutes from here (their first four characters, modulo 32⁴ minutes: about two years).</summary>
+    private static readonly DateTimeOffset CodeEpoch = new(2026, 1, 1, 0, 0, 0, TimeSpan.Zero);
 
-            code[j] = Alphabet[bytes[i] % Alphabet.Length];
+    private const int CodeMinutes = 32 * 32 * 32 * 32;
+
+    /// <summary>
+    /// A new reference code for a write at <paramref name="at"/>: 8 characters of Crockford base32, shown as
+    /// <c>ABCD-EFGH</c>; the first four are the minute (so that <see cref="FindAsync"/> reads that minute's rows, not the
+    /// whole retention period), the last four random.
+    /// </summary>
+    public static string NewCode(DateTimeOffset at)
+    {
+        var minute = (int)(((long)Math.Floor((at - CodeEpoch).TotalMinutes) % CodeMinutes + CodeMinutes) % CodeMinutes);
+        Span<byte> random = stackalloc byte[4];
+        RandomNumberGenerator.Fill(random);
+        Span<char> code = stackalloc char[9];
+        for (var i = 0; i < 4; i++)
+        {
+            code[i] = Alphabet[(minute >> (5 * (3 - i))) & 31];
+            code[5 + i] = Alphabet[random[i] % Alphabet.Length];
         }
 
+        code[4] = '-';
         return new string(code);
+    }
+
+    /// <summary>The minute a reference code was made in, the latest such minute up to <paramref name="now"/>; null when it is no code.</summary>
+    public static DateTimeOffset? MinuteOf(string code, DateTimeOffset now)
+    {
+        ArgumentNullException.ThrowIfNull(code);
+        var text = code.Trim().ToUpperInvariant();
+        if (text.Length != 9 || text[4] != '-')
+        {
+            return null;
+        }
+
+        var minute = 0;
+        for (var i = 0; i < 4; i++)
+        {
+            var digit = Alphabet.IndexOf(text[i], StringComparison.Ordinal);
+            if (digit < 0)
+            {
+                return null;
+            }
+
+            minute = (minute << 5) | digit;
+        }
+
+        var current = (long)Math.Floor((now - CodeEpoch).TotalMinutes);
+        var back = ((current - minute) % CodeMinutes + CodeMinutes) % CodeMinutes;
+        return CodeEpoch.AddMinutes(current - back);
+    }
+
+    /// <summary>The entries of a reference code within an organization: a read of the minute the code names.</summary>
+    public async Task<List<ActivityEntry>> FindAsync(string organizationId, string code, CancellationToken cancellationToken)
+    {
+        var found = new List<ActivityEntry>();
+        if (MinuteOf(code, time.GetUtcNow()) is not { } minute)
+        {
+            return found;
+        }
+
+        var wanted = code.Trim().ToUpperInvariant();
+        await foreach (var row in table.RangeAsync(organizationId, Key(minute, string.Empty), Key(minute.AddMinutes(1), string.Empty), cancellationToken: cancellationToken).ConfigureAwait(false))
+        {
+            if (string.Equals(row.GetString("Code"), wanted, StringComparison.Ordinal))
+            {
+                found.Add(Read(row));
+            }
+        }
+
+        return found;
     }
 
     public async Task WriteAsync(string organizationId, ActivityEntry entry, CancellationToken cancellationToken)

@@ -102,7 +102,8 @@ public sealed class ScimEndpoint(
     /// </summary>
     private async Task<ScimHttpResult> JournalAsync(HttpRequest request, ScimOperation operation, string? routeId, string organizationId, JsonNode? body, ScimHttpResult response, string requestId)
     {
-        var code = ActivityJournal.NewCode();
+        var now = time.GetUtcNow();
+        var code = ActivityJournal.NewCode(now);
         var result = response.Result;
         if (result.Error is not null)
         {
@@ -120,7 +121,7 @@ public sealed class ScimEndpoint(
             : JsonValues.TryGetString(source?["displayName"], out var displayName) && operation.ResourceType == "Group" ? displayName : null;
         var entry = new ActivityEntry(
             code,
-            time.GetUtcNow(),
+            now,
             operation.Name,
             operation.ResourceType,
             JsonValues.TryGetString(resource?["id"], out var id) ? id : routeId,

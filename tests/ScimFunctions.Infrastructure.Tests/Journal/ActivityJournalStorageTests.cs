@@ -50,8 +50,36 @@ public sealed class ActivityJournalStorageTests(Azurite azurite)
         Assert.Empty(await RowsAsync(table, org, TableLayout.JournalRemovalPrefix));
     }
 
+    [Fact]
+    public async Task A_reference_code_names_its_minute_and_resolves_weeks_later_within_its_organization_only()
+    {
+        var table = new ScimTable(azurite.ServiceClient().GetTableClient("scim"));
+        await table.CreateIfNotExistsAsync(None);
+        var time = new MovableTime(new DateTimeOffset(2026, 11, 3, 14, 7, 31, TimeSpan.Zero));
+        var journal = new ActivityJournal(table, time);
+        var (org, other) = ("org-" + Guid.NewGuid().ToString("N")[..12], "org-" + Guid.NewGuid().ToString("N")[..12]);
+        var entry = Entry(time.GetUtcNow(), ChangeEventTypes.UserUpdated);
+        await journal.WriteAsync(org, entry, None);
+        await journal.WriteAsync(org, Entry(time.GetUtcNow().AddSeconds(10), ChangeEventTypes.UserUpdated), None);
+        var elsewhere = Entry(time.GetUtcNow(), ChangeEventTypes.UserUpdated);
+        await journal.WriteAsync(other, elsewhere, None);
+
+        time.Advance(TimeSpan.FromDays(29));
+
+        Assert.Equal(new DateTimeOffset(2026, 11, 3, 14, 7, 0, TimeSpan.Zero), ActivityJournal.MinuteOf(entry.Code, time.GetUtcNow()));
+        var found = Assert.Single(await journal.FindAsync(org, entry.Code.ToLowerInvariant(), None));
+        Assert.Equal((entry.Code, entry.ResourceId), (found.Code, found.ResourceId));
+        Assert.Empty(await journal.FindAsync(org, "ZZZZ-ZZZZ", None));
+        Assert.Empty(await journal.FindAsync(org, "not a code", None));
+        Assert.Null(ActivityJournal.MinuteOf("AB-CD", time.GetUtcNow()));
+        // Within its organization only: another organization's code of the same minute is not found here, nor this one there.
+        Assert.Empty(await journal.FindAsync(org, elsewhere.Code, None));
+        Assert.Empty(await journal.FindAsync(other, entry.Code, None));
+        Assert.Single(await journal.FindAsync(other, elsewhere.Code, None));
+    }
+
     private static ActivityEntry Entry(DateTimeOffset at, string effect) =>
-        new(ActivityJournal.NewCode(), at, "PATCH", "User", Guid.NewGuid().ToString(), "someone@contoso.com", ["active"], "committed", 200, null, effect, "req", "Entra ID");
+        new(ActivityJournal.NewCode(at), at, "PATCH", "User", Guid.NewGuid().ToString(), "someone@contoso.com", ["active"], "committed", 200, null, effect, "req", "Entra ID");
 
     private static async Task<List<TableEntity>> RowsAsync(ScimTable table, string org, string prefix)
     {

@@ -85,6 +85,25 @@ public sealed class AdminCliTests(Azurite azurite) : IClassFixture<Azurite>, IDi
     }
 
     [Fact]
+    public async Task A_reference_code_from_an_error_ten_days_ago_is_found_by_activity_code_alone()
+    {
+        var org = NewId();
+        await RunAsync("org", "create", org, "--name", "Contoso");
+        var at = DateTimeOffset.UtcNow.AddDays(-10);
+        var code = ScimFunctions.Infrastructure.Journal.ActivityJournal.NewCode(at);
+        var userId = Guid.NewGuid().ToString();
+        await new ScimFunctions.Infrastructure.Journal.ActivityJournal(Table(), TimeProvider.System).WriteAsync(org,
+            new(code, at, "CreateUser", "User", userId, "bjensen@contoso.com", ["userName"], "refused", 409, "uniqueness", null, "req-1", "Entra ID"), CancellationToken.None);
+
+        var found = await RunAsync("activity", org, "--code", code, "--json");
+        var lastHour = await RunAsync("activity", org, "--code", code, "--since", "1h", "--json");
+
+        Assert.Equal(0, found.Exit);
+        Assert.Equal(userId, JsonNode.Parse(found.Output)!.AsArray().Single()!["resourceId"]!.GetValue<string>());
+        Assert.Empty(JsonNode.Parse(lastHour.Output)!.AsArray());
+    }
+
+    [Fact]
     public async Task Errors_are_one_clear_line_with_an_exit_code()
     {
         var unknown = await RunAsync("token", "issue", "no-such-org");
