@@ -120,9 +120,6 @@ public sealed class UserService(
             // Whether this request still tries to remove the group-side rows in the delete's own transaction (it stops
             // after a failed attempt: one of them may be gone, which fails the transaction).
             var withGroups = true;
-            // Whether a deleted-user match row of this user's (userName, externalId) may exist: rare (a user deleted and
-            // then created anew), so the first attempt adds the row without reading, and reads it after a conflict.
-            var readMatch = false;
             return OptimisticWrite.RunAsync(options.MaxWriteAttempts, async _ =>
             {
                 var (user, refusal) = await ResourceRows.ReadForChangeAsync(table, organization, TableLayout.UserPrefix, "User", id, ifMatch, cancellationToken).ConfigureAwait(false);
@@ -138,7 +135,7 @@ public sealed class UserService(
                 // Independent reads, in one round trip. The user's groups are read after the user: a member add that
                 // commits later changes the user's row (its pair needs it), so this delete's ETag check then fails.
                 var orgRead = organizations.RequireRowAsync(organization, cancellationToken);
-                var matchRead = readMatch && facts.ExternalId is { } externalId
+                var matchRead = facts.ExternalId is { } externalId
                     ? table.GetAsync(organization, TableLayout.DeletedUserMatch(facts.UserName, externalId), cancellationToken)
                     : Task.FromResult<TableEntity?>(null);
                 var groupsRead = withGroups ? Memberships.GroupIdsOfUserAsync(table, organization, id, cancellationToken) : Task.FromResult(new List<string>());
@@ -152,7 +149,6 @@ public sealed class UserService(
                     actions.AddRange(IndexRows(organization, id, facts, LayoutOf(user.Row)).Select(r => new TableTransactionAction(TableTransactionActionType.Delete, r, ETag.All)));
                     var deletedRowIndex = actions.Count;
                     actions.Add(new TableTransactionAction(TableTransactionActionType.Add, DeletedRow(user, time.GetUtcNow())));
-                    var matchIndex = actions.Count;
                     if (facts.ExternalId is { } matchExternalId)
                     {
                         actions.Add(DeletedMatchAction(organization, facts.UserName, matchExternalId, match, add: id));
@@ -169,7 +165,8 @@ public sealed class UserService(
 
                     if (!OrganizationRow.Read(orgRow).HasDeletedUsers)
                     {
-                        // The organization's first deleted user: from now on a POST looks for one to restore.
+                        // The organization's first deleted user: instances of the previous version look for one to
+                        // restore only once this is set (this version's POSTs learn it from the match row).
                         if (slot.Action?.Entity is TableEntity { RowKey: TableLayout.OrganizationRow } counted)
                         {
                             counted[OrganizationRow.HasDeletedUsers] = true;
@@ -207,8 +204,7 @@ public sealed class UserService(
                                 .ConfigureAwait(false);
                         }
 
-                        // Else the match row exists (not read, or added concurrently): read it with everything else.
-                        readMatch |= e.FailedTransactionActionIndex == matchIndex || e.FailedTransactionActionIndex is null;
+                        // Else the match row was added concurrently: read everything again.
                         return null;
                     }
 
@@ -537,11 +533,19 @@ public sealed class UserService(
     {
         var document = ResourceNormalizer.Normalize(body, Users);
         var facts = UserFacts.From(document, options.MaxIndexedEmails);
-        return OptimisticWrite.RunAsync(options.MaxWriteAttempts, _ => TryCreateAsync(context, document, facts, source, cancellationToken), cancellationToken);
+        var attempt = new CreateAttempt();
+        return OptimisticWrite.RunAsync(options.MaxWriteAttempts, _ => TryCreateAsync(context, document, facts, source, attempt, cancellationToken), cancellationToken);
+    }
+
+    /// <summary>What one attempt at a create learned for the next: that the match row of its userName and externalId exists.</summary>
+    private sealed class CreateAttempt
+    {
+        /// <summary>The match row exists: look for a deleted user to restore, and create without inserting the row.</summary>
+        public bool MatchRowExists { get; set; }
     }
 
     /// <summary>One attempt at a create; null when it lost a race and must be retried.</summary>
-    private async Task<ScimResult?> TryCreateAsync(ScimRequestContext context, JsonObject document, UserFacts facts, UserSource source, CancellationToken cancellationToken)
+    private async Task<ScimResult?> TryCreateAsync(ScimRequestContext context, JsonObject document, UserFacts facts, UserSource source, CreateAttempt attempt, CancellationToken cancellationToken)
     {
         var organization = context.OrganizationId;
         var orgRow = await organizations.RequireRowAsync(organization, cancellationToken).ConfigureAwait(false);
@@ -558,8 +562,9 @@ public sealed class UserService(
             }
         }
 
-        // A POST of a user deleted within the retention period (same userName and externalId) restores it.
-        if (source == UserSource.Scim && settings.RestoreDeletedUsers && settings.HasDeletedUsers
+        // A POST of a user deleted within the retention period (same userName and externalId) restores it; a previous
+        // attempt found the match row that says one may exist.
+        if (attempt.MatchRowExists && settings.RestoreDeletedUsers
             && await FindRestorableAsync(organization, facts, cancellationToken).ConfigureAwait(false) is { } restorable)
         {
             return await RestoreAsync(context, orgRow, restorable.Deleted, restorable.Match, document, cancellationToken).ConfigureAwait(false);
@@ -577,6 +582,17 @@ public sealed class UserService(
         var row = UserRow(organization, id, document, facts, source, version: 1, now, now);
         var actions = new List<TableTransactionAction> { new(TableTransactionActionType.Add, row) };
         actions.AddRange(IndexRows(organization, id, facts, CurrentLayout).Select(r => new TableTransactionAction(TableTransactionActionType.Add, r)));
+
+        // Instead of reading first whether a deleted user has this userName and externalId, the create inserts their
+        // (empty) match row: the insert fails only when the row exists, which is when one may (docs/storage.md).
+        var matchIndex = -1;
+        if (source == UserSource.Scim && facts.ExternalId is { } externalId && !attempt.MatchRowExists)
+        {
+            matchIndex = actions.Count;
+            actions.Add(new TableTransactionAction(TableTransactionActionType.Add,
+                new TableEntity(organization, TableLayout.DeletedUserMatch(facts.UserName, externalId)) { [UserIdsProperty] = string.Empty }));
+        }
+
         var created = ChangeEvent.Create(time, ChangeEventTypes.UserCreated, organization, "User", id, facts.ExternalId, facts.UserName, DocumentChanges.AttributeNames(document), 1);
         try
         {
@@ -585,6 +601,13 @@ public sealed class UserService(
                 // Another write took the counter row's version first: read it again.
                 return null;
             }
+        }
+        catch (TableTransactionFailedException e) when (e.Status == 409 && matchIndex >= 0 && e.FailedTransactionActionIndex == matchIndex)
+        {
+            // The match row exists: the next attempt (with this one's counter slot released) restores its one deleted
+            // user, or else creates without the row (which stays for the users it names).
+            attempt.MatchRowExists = true;
+            return null;
         }
         catch (TableTransactionFailedException e) when (e.Status == 409)
         {

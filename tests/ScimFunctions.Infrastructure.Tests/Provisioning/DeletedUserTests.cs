@@ -92,6 +92,29 @@ public sealed class DeletedUserTests(Azurite azurite)
     }
 
     [Fact]
+    public async Task A_post_in_an_organization_with_deleted_users_reads_no_more_than_one_without()
+    {
+        var counting = new CountingTableClient(azurite.ServiceClient().GetTableClient("scim"));
+        var scim = await Fixture.CreateAsync(azurite, counting);
+        var org = await scim.NewOrganizationAsync();
+        await scim.Users.CreateAsync(org, Fixture.UserBody("warm@contoso.com", "warm"), None);
+
+        counting.Reset();
+        Assert.Equal(201, (await scim.Users.CreateAsync(org, Fixture.UserBody("first@contoso.com", "first"), None)).Status);
+        var before = counting.Reads + counting.Queries;
+
+        var leaver = (await scim.Users.CreateAsync(org, Fixture.UserBody("leaver@contoso.com", "leaver"), None)).Body!["id"]!.GetValue<string>();
+        Assert.Equal(204, (await scim.Users.DeleteAsync(org, leaver, null, None)).Status);
+        counting.Reset();
+        Assert.Equal(201, (await scim.Users.CreateAsync(org, Fixture.UserBody("second@contoso.com", "second"), None)).Status);
+
+        // The create's own insert of the match row says whether a deleted user may be restored: no lookup first.
+        Assert.Equal(before, counting.Reads + counting.Queries);
+        Assert.Equal(1, counting.Transactions);
+        await scim.AssertConsistentAsync(org);
+    }
+
+    [Fact]
     public async Task A_match_on_only_the_userName_or_only_the_externalId_is_a_new_user()
     {
         var scim = await Fixture.CreateAsync(azurite);
