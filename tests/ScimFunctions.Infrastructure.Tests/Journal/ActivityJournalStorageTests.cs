@@ -91,13 +91,4 @@ public sealed class ActivityJournalStorageTests(Azurite azurite)
 
         return rows;
     }
-
-    private sealed class MovableTime(DateTimeOffset now) : TimeProvider
-    {
-        private DateTimeOffset _now = now;
-
-        public override DateTimeOffset GetUtcNow() => _now;
-
-        public void Advance(TimeSpan by) => _now += by;
-    }
 }

@@ -157,7 +157,7 @@ public sealed class DeletedUserTests(Azurite azurite)
     [Fact]
     public async Task A_repeated_delete_is_404_and_the_purge_removes_what_the_retention_period_kept()
     {
-        var time = new AdjustableTime();
+        var time = new MovableTime();
         var scim = await Fixture.CreateAsync(azurite, time: time);
         var org = await scim.NewOrganizationAsync();
         var id = await scim.CreateUserAsync(org, "gone@contoso.com");
@@ -191,14 +191,5 @@ public sealed class DeletedUserTests(Azurite azurite)
         Assert.Equal(id, Fixture.Ids(found).Single());
         Assert.True((await scim.Users.GetAsync(org, id, Projection.Default, None)).Body!["active"]!.GetValue<bool>());
         Assert.Equal(group, (await scim.Users.GetAsync(org, id, new Projection("groups"), None)).Body!["groups"]![0]!["value"]!.GetValue<string>());
-    }
-
-    private sealed class AdjustableTime : TimeProvider
-    {
-        private TimeSpan _offset;
-
-        public void Advance(TimeSpan by) => _offset += by;
-
-        public override DateTimeOffset GetUtcNow() => base.GetUtcNow() + _offset;
     }
 }
