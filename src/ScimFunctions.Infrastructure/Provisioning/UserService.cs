@@ -399,9 +399,10 @@ public sealed class UserService(
     }
 
     /// <summary>
-    /// The groups of a restored user in more groups than fit in its transaction list it again after it: for each user-side row kept, the group-side row comes back in a
-    /// transaction that merges into the group's row whatever its version (it fails only if the group was deleted
-    /// meanwhile; that user-side row then goes) with a <c>group.members.added</c> event.
+    /// The groups of a restored user in more groups than fit in its transaction list it again after it: for each
+    /// user-side row kept, the group-side row comes back in a transaction that merges into the group's row whatever its
+    /// version (it fails only if the group was deleted meanwhile; that user-side row then goes) with a
+    /// <c>group.members.added</c> event.
     /// </summary>
     private async Task RestoreMembershipsAsync(string organization, string userId, UserFacts facts, CancellationToken cancellationToken)
     {
@@ -613,7 +614,9 @@ public sealed class UserService(
         {
             var conflict = await FindUniquenessConflictAsync(organization, facts, cancellationToken).ConfigureAwait(false);
             // An unmanaged holder of the userName is adopted on the next attempt, unless the organization never adopts;
-            // no holder means the conflict was a counter shard created concurrently.
+            // no holder means the conflict was a counter shard created concurrently or, when the failed action was not
+            // named, the match row (the next attempt then looks for a restore instead of inserting it again).
+            attempt.MatchRowExists |= conflict is null && matchIndex >= 0 && e.FailedTransactionActionIndex is null;
             var adoptable = source == UserSource.Scim && conflict is { Unmanaged: true } && settings.Adoption != AdoptionRule.Off;
             return conflict is not null && !adoptable ? (ScimResult)ScimError.Uniqueness(conflict.Value.Detail) : null;
         }
