@@ -20,7 +20,7 @@ public sealed class MassChangeGuard(ScimTable table, ActivityJournal journal, Or
     public static readonly IReadOnlySet<string> Counted = ActivityJournal.RemovalEffects;
 
     /// <summary>
-    /// At most one count per organization and instance in this time (a count reads the window's journal rows and the
+    /// At most one count per organization and instance in this time (a count reads the window's journal removal rows and the
     /// totals); a change that falls inside it is counted by a check this long after it, so none is left uncounted.
     /// </summary>
     private static readonly TimeSpan CheckInterval = TimeSpan.FromSeconds(5);

@@ -85,10 +85,12 @@ internal static class Memberships
     /// A deleted user's memberships: the group-side rows go (groups no longer list the user), the user-side rows stay as
     /// the record a restore brings back; returns how many group-side rows were removed.
     /// </summary>
-    public static async Task<int> RemoveGroupSidesOfUserAsync(ScimTable table, string organization, string userId, CancellationToken cancellationToken)
+    /// <remarks><paramref name="groupIds"/>: the user's groups when the caller has just read them.</remarks>
+    public static async Task<int> RemoveGroupSidesOfUserAsync(
+        ScimTable table, string organization, string userId, CancellationToken cancellationToken, IReadOnlyList<string>? groupIds = null)
     {
         var removed = 0;
-        var groupIds = await GroupIdsOfUserAsync(table, organization, userId, cancellationToken).ConfigureAwait(false);
+        groupIds ??= await GroupIdsOfUserAsync(table, organization, userId, cancellationToken).ConfigureAwait(false);
         foreach (var chunk in groupIds.Chunk(StorageLimits.MaxTransactionActions))
         {
             try

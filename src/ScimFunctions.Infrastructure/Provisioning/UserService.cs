@@ -211,7 +211,9 @@ public sealed class UserService(
                     LogSeats(organization, slot, delta);
                 }
 
-                await Memberships.RemoveGroupSidesOfUserAsync(table, organization, id, cancellationToken).ConfigureAwait(false);
+                // The groups read in this attempt are all there are: a pair added since would have failed its ETag check.
+                var readGroups = withGroups ? await groupsRead.ConfigureAwait(false) : null;
+                await Memberships.RemoveGroupSidesOfUserAsync(table, organization, id, cancellationToken, readGroups).ConfigureAwait(false);
                 return ScimResult.NoContent() with { Effect = ChangeEventTypes.UserDeleted };
             }, cancellationToken);
         });
@@ -322,7 +324,7 @@ public sealed class UserService(
 
         // The groups come back in the same transaction when they fit (three actions a group: its row, the user's
         // membership in it, its event), so that a restore that fails leaves nothing half-done for its retry.
-        var (groupActions, groupEvents) = await RestoredMembershipsAsync(organization, deleted.Id, facts, cancellationToken).ConfigureAwait(false);
+        var (groupIds, groupActions, groupEvents) = await RestoredMembershipsAsync(organization, deleted.Id, facts, cancellationToken).ConfigureAwait(false);
         var groupsInTransaction = groupActions is not null && actions.Count + groupActions.Count + groupEvents.Count + 2 <= StorageLimits.MaxTransactionActions;
         if (groupsInTransaction)
         {
@@ -352,7 +354,7 @@ public sealed class UserService(
         LogSeats(organization, slot, delta);
         if (!groupsInTransaction)
         {
-            await RestoreMembershipsAsync(organization, deleted.Id, facts, cancellationToken).ConfigureAwait(false);
+            await RestoreMembershipsAsync(organization, deleted.Id, groupIds, facts, cancellationToken).ConfigureAwait(false);
         }
 
         var user = StoredResource.Read(row, TableLayout.UserPrefix);
@@ -368,13 +370,13 @@ public sealed class UserService(
     /// group-side row, a merge into the group's row whatever its version (it fails only if the group is gone), and an
     /// event; the user-side row of a group that is gone goes. Null actions when the user is in too many groups.
     /// </summary>
-    private async Task<(List<TableTransactionAction>? Actions, List<ChangeEvent> Events)> RestoredMembershipsAsync(
+    private async Task<(List<string> GroupIds, List<TableTransactionAction>? Actions, List<ChangeEvent> Events)> RestoredMembershipsAsync(
         string organization, string userId, UserFacts facts, CancellationToken cancellationToken)
     {
         var groupIds = await Memberships.GroupIdsOfUserAsync(table, organization, userId, cancellationToken).ConfigureAwait(false);
         if (groupIds.Count > GroupsRestoredInTransaction)
         {
-            return (null, []);
+            return (groupIds, null, []);
         }
 
         var groups = await Task.WhenAll(groupIds.Select(g => table.GetAsync(organization, TableLayout.Group(g), cancellationToken))).ConfigureAwait(false);
@@ -395,7 +397,7 @@ public sealed class UserService(
                 ["members"], group.GetInt64(StoredResource.VersionProperty) ?? 1, [userId]));
         }
 
-        return (actions, events);
+        return (groupIds, actions, events);
     }
 
     /// <summary>
@@ -404,9 +406,9 @@ public sealed class UserService(
     /// version (it fails only if the group was deleted meanwhile; that user-side row then goes) with a
     /// <c>group.members.added</c> event.
     /// </summary>
-    private async Task RestoreMembershipsAsync(string organization, string userId, UserFacts facts, CancellationToken cancellationToken)
+    private async Task RestoreMembershipsAsync(string organization, string userId, IReadOnlyList<string> groupIds, UserFacts facts, CancellationToken cancellationToken)
     {
-        foreach (var groupId in await Memberships.GroupIdsOfUserAsync(table, organization, userId, cancellationToken).ConfigureAwait(false))
+        foreach (var groupId in groupIds)
         {
             var group = await table.GetAsync(organization, TableLayout.Group(groupId), cancellationToken).ConfigureAwait(false);
             var actions = new List<TableTransactionAction>();
