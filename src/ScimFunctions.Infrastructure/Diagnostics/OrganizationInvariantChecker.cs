@@ -4,6 +4,7 @@ using ScimFunctions.Infrastructure.Events;
 using ScimFunctions.Infrastructure.Organizations;
 using ScimFunctions.Infrastructure.Provisioning;
 using ScimFunctions.Infrastructure.Storage;
+using ScimFunctions.Infrastructure.Storage.Users;
 
 namespace ScimFunctions.Infrastructure.Diagnostics;
 
@@ -164,7 +165,7 @@ public static class OrganizationInvariantChecker
 
         private async Task CheckUserAsync(TableEntity row, CancellationToken cancellationToken)
         {
-            var user = StoredResource.Read(row, TableLayout.UserPrefix);
+            var user = TableResources.Read(row, TableLayout.UserPrefix);
             var facts = UserFacts.From(user.Document, maxIndexedEmails);
             Interlocked.Increment(ref _userCount);
             if (facts.Active)
@@ -172,7 +173,7 @@ public static class OrganizationInvariantChecker
                 Interlocked.Increment(ref _active);
             }
 
-            if (UserService.SourceOf(row) != UserSource.Scim)
+            if (UserRows.SourceOf(row) != UserSource.Scim)
             {
                 Interlocked.Increment(ref _unmanaged);
             }
@@ -190,7 +191,7 @@ public static class OrganizationInvariantChecker
 
         private async Task CheckGroupAsync(TableEntity row, CancellationToken cancellationToken)
         {
-            var group = StoredResource.Read(row, TableLayout.GroupPrefix);
+            var group = TableResources.Read(row, TableLayout.GroupPrefix);
             Interlocked.Increment(ref _groups);
             foreach (var index in ResourceKinds.Group.IndexRows(organization, group))
             {
@@ -231,7 +232,7 @@ public static class OrganizationInvariantChecker
         private async Task CheckIndexAsync(TableEntity row, ResourceKind kind, CancellationToken cancellationToken)
         {
             var id = row.GetString(kind.IndexIdProperty);
-            var resource = id is null ? null : await ResourceRows.ReadAsync(table, organization, kind.Prefix, id, cancellationToken).ConfigureAwait(false);
+            var resource = id is null ? null : await TableResources.ReadAsync(table, organization, kind.Prefix, id, cancellationToken).ConfigureAwait(false);
             if (resource is not null && kind.IndexRows(organization, resource).Any(r => r.RowKey == row.RowKey))
             {
                 return;
@@ -293,7 +294,7 @@ public static class OrganizationInvariantChecker
                     var missing = new TableEntity(organization, otherHalf);
                     if (otherHalf.StartsWith(TableLayout.MemberPrefix, StringComparison.Ordinal))
                     {
-                        missing[Memberships.DisplayProperty] = UserService.DisplayOf(user);
+                        missing[Memberships.DisplayProperty] = UserRows.DisplayOf(user);
                     }
 
                     // Added only while the user is unchanged (the pair needs its user), else left to the next run.
@@ -320,7 +321,7 @@ public static class OrganizationInvariantChecker
                 return;
             }
 
-            var facts = UserFacts.From(StoredResource.Read(row, TableLayout.DeletedUserPrefix).Document, maxIndexedEmails);
+            var facts = UserFacts.From(TableResources.Read(row, TableLayout.DeletedUserPrefix).Document, maxIndexedEmails);
             if (facts.ExternalId is { } externalId
                 && (await table.GetAsync(organization, TableLayout.DeletedUserMatch(facts.UserName, externalId), cancellationToken).ConfigureAwait(false))?.GetString("UserIds") is var ids
                 && (ids is null || !ids.Split(',').Contains(id, StringComparer.Ordinal)))

@@ -1,6 +1,7 @@
 using Azure.Data.Tables;
 using ScimFunctions.Infrastructure.Provisioning;
 using ScimFunctions.Infrastructure.Storage;
+using ScimFunctions.Infrastructure.Storage.Users;
 
 namespace ScimFunctions.Infrastructure.Migrations;
 
@@ -45,16 +46,16 @@ public static class OrganizationMigration
     {
         for (var attempt = 1; ; attempt++)
         {
-            if (UserService.LayoutOf(row) >= UserService.CurrentLayout)
+            if (UserRows.LayoutOf(row) >= UserRows.CurrentLayout)
             {
                 return false;
             }
 
-            var user = StoredResource.Read(row, TableLayout.UserPrefix);
+            var user = TableResources.Read(row, TableLayout.UserPrefix);
             var facts = UserFacts.From(user.Document, maxIndexedEmails);
             var actions = new List<TableTransactionAction>
             {
-                new(TableTransactionActionType.UpdateMerge, new TableEntity(row.PartitionKey, row.RowKey) { ["Layout"] = UserService.CurrentLayout }, row.ETag),
+                new(TableTransactionActionType.UpdateMerge, new TableEntity(row.PartitionKey, row.RowKey) { ["Layout"] = UserRows.CurrentLayout }, row.ETag),
             };
             if (facts.ExternalId is not null)
             {

@@ -10,6 +10,7 @@ using ScimFunctions.Core.Schema;
 using ScimFunctions.Infrastructure.Events;
 using ScimFunctions.Infrastructure.Organizations;
 using ScimFunctions.Infrastructure.Storage;
+using ScimFunctions.Infrastructure.Storage.Users;
 
 namespace ScimFunctions.Infrastructure.Provisioning;
 
@@ -79,7 +80,7 @@ public sealed class GroupService(
                     return await RetriedCreateAsync(context, facts.DisplayName, request, token).ConfigureAwait(false);
                 }
 
-                var stored = StoredResource.Read(row, TableLayout.GroupPrefix);
+                var stored = TableResources.Read(row, TableLayout.GroupPrefix);
                 var representation = await RepresentAsync(context, stored, AttributeSelection.Default(Groups), token).ConfigureAwait(false);
                 return ScimResult.Created(representation, Location(context, id), stored.ETag);
             }, token).ConfigureAwait(false);
@@ -102,8 +103,8 @@ public sealed class GroupService(
         }
 
         var holder = await ReadAsync(organization, holderId, cancellationToken).ConfigureAwait(false);
-        if (holder is null || holder.Version != 1 || !GroupMembershipWriter.IsPending(holder.Row)
-            || !string.Equals(holder.Row.GetString(CreateRequestProperty), request, StringComparison.Ordinal))
+        if (holder is null || holder.Version != 1 || !GroupMembershipWriter.IsPending(holder.Row())
+            || !string.Equals(holder.Row().GetString(CreateRequestProperty), request, StringComparison.Ordinal))
         {
             return DuplicateName();
         }
@@ -190,7 +191,7 @@ public sealed class GroupService(
             var organization = context.OrganizationId;
             return OptimisticWrite.RunAsync(options.MaxWriteAttempts, async _ =>
             {
-                var (group, refused) = await ResourceRows.ReadForChangeAsync(table, organization, TableLayout.GroupPrefix, "Group", id, ifMatch, cancellationToken).ConfigureAwait(false);
+                var (group, refused) = await ReadForChangeAsync(organization, id, ifMatch, cancellationToken).ConfigureAwait(false);
                 if (group is null)
                 {
                     return refused!.Status == 404 && ResourceRows.IsResourceId(id)
@@ -202,10 +203,10 @@ public sealed class GroupService(
                 var orgRow = await organizations.RequireRowAsync(organization, cancellationToken).ConfigureAwait(false);
                 using (var slot = await counters.ReserveAsync(orgRow, new CounterDelta(Groups: -1), cancellationToken).ConfigureAwait(false))
                 {
-                    var actions = new List<TableTransactionAction> { new(TableTransactionActionType.Delete, group.Row, group.Row.ETag) };
+                    var actions = new List<TableTransactionAction> { new(TableTransactionActionType.Delete, group.Row(), group.Row().ETag) };
                     actions.AddRange(IndexRows(organization, id, GroupFacts.From(group.Document))
                         .Select(r => new TableTransactionAction(TableTransactionActionType.Delete, r, ETag.All)));
-                    if (GroupMembershipWriter.IsPending(group.Row))
+                    if (GroupMembershipWriter.IsPending(group.Row()))
                     {
                         // The unfinished rest of a membership change goes with the group; its finisher stops.
                         actions.Add(new TableTransactionAction(TableTransactionActionType.Delete, new TableEntity(organization, TableLayout.Intent(id)), ETag.All));
@@ -247,7 +248,7 @@ public sealed class GroupService(
 
             // The group, what the change means for its members and (for a few adds) the users to add are independent
             // reads: one round trip instead of three for the common single-member PATCH.
-            var groupRead = ResourceRows.ReadForChangeAsync(table, organization, TableLayout.GroupPrefix, "Group", id, ifMatch, cancellationToken);
+            var groupRead = ReadForChangeAsync(organization, id, ifMatch, cancellationToken);
             var diffRead = DiffAsync(organization, id, members, cancellationToken);
             var usersRead = members.Adds.Count <= PrefetchedUsers
                 ? ReadUsersAsync(organization, members.Adds.Keys, cancellationToken)
@@ -259,7 +260,7 @@ public sealed class GroupService(
                 return refused!;
             }
 
-            if (GroupMembershipWriter.IsPending(group.Row))
+            if (GroupMembershipWriter.IsPending(group.Row()))
             {
                 // An earlier change of this group did not finish: finish it, then read the group again.
                 await memberships.FinishPendingAsync(organization, id, cancellationToken).ConfigureAwait(false);
@@ -278,7 +279,7 @@ public sealed class GroupService(
             var before = GroupFacts.From(group.Document);
             var after = GroupFacts.From(document);
             var row = GroupRow(organization, id, document, after, group.Version + 1, group.Created, time.GetUtcNow());
-            var actions = new List<TableTransactionAction> { new(TableTransactionActionType.UpdateReplace, row, group.Row.ETag) };
+            var actions = new List<TableTransactionAction> { new(TableTransactionActionType.UpdateReplace, row, group.Row().ETag) };
             var beforeRows = IndexRows(organization, id, before).ToList();
             var afterRows = IndexRows(organization, id, after).ToList();
             actions.AddRange(afterRows.ExceptBy(beforeRows.Select(r => r.RowKey), r => r.RowKey).Select(r => new TableTransactionAction(TableTransactionActionType.Add, r)));
@@ -302,7 +303,7 @@ public sealed class GroupService(
                 return null;
             }
 
-            return await RespondAsync(context, StoredResource.Read(row, TableLayout.GroupPrefix), selection, alwaysRespond, cancellationToken).ConfigureAwait(false);
+            return await RespondAsync(context, TableResources.Read(row, TableLayout.GroupPrefix), selection, alwaysRespond, cancellationToken).ConfigureAwait(false);
         }, cancellationToken);
     }
 
@@ -355,7 +356,7 @@ public sealed class GroupService(
         }
 
         return [.. members.Select(m => users.TryGetValue(m.Id, out var user)
-            ? new MemberToAdd(m.Id, m.Display ?? UserService.DisplayOf(user), user.ETag)
+            ? new MemberToAdd(m.Id, m.Display ?? UserRows.DisplayOf(user), user.ETag)
             : throw new ScimException(ScimError.InvalidValue($"Member '{m.Id}' is not a user of this organization.")))];
     }
 
@@ -480,7 +481,13 @@ public sealed class GroupService(
     }
 
     private Task<StoredResource?> ReadAsync(string organization, string id, CancellationToken cancellationToken) =>
-        ResourceRows.ReadAsync(table, organization, TableLayout.GroupPrefix, id, cancellationToken);
+        TableResources.ReadAsync(table, organization, TableLayout.GroupPrefix, id, cancellationToken);
+
+    private async Task<(StoredResource? Group, ScimError? Refusal)> ReadForChangeAsync(string organization, string id, string? ifMatch, CancellationToken cancellationToken)
+    {
+        var group = await ReadAsync(organization, id, cancellationToken).ConfigureAwait(false);
+        return ResourceRows.RefuseChange(group, "Group", id, ifMatch) is { } refusal ? (null, refusal) : (group, null);
+    }
 
     internal static IEnumerable<TableEntity> IndexRows(string organization, string groupId, GroupFacts facts)
     {
@@ -493,7 +500,7 @@ public sealed class GroupService(
 
     private static TableEntity GroupRow(string organization, string id, JsonObject document, GroupFacts facts, long version, DateTimeOffset created, DateTimeOffset lastModified)
     {
-        var row = StoredResource.NewRow(organization, TableLayout.Group(id), document, version, created, lastModified);
+        var row = TableResources.NewRow(organization, TableLayout.Group(id), document, version, created, lastModified);
         row[DisplayNameProperty] = facts.DisplayName;
         row[ExternalIdProperty] = facts.ExternalId;
         return row;

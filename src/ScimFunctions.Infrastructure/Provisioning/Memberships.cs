@@ -2,6 +2,8 @@ using Azure;
 using Azure.Data.Tables;
 using ScimFunctions.Infrastructure.Storage;
 
+using ScimFunctions.Infrastructure.Provisioning.Stores;
+
 namespace ScimFunctions.Infrastructure.Provisioning;
 
 /// <summary>
@@ -14,8 +16,6 @@ internal static class Memberships
 
     /// <summary>Pairs per transaction: two actions each, leaving room for the group row and its index rows.</summary>
     public const int PairsPerTransaction = 45;
-
-    public sealed record GroupRef(string Id, string? DisplayName);
 
     public static IEnumerable<TableTransactionAction> Add(string organization, string groupId, string userId, string? display)
     {

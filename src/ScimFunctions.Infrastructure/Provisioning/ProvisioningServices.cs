@@ -4,6 +4,7 @@ using ScimFunctions.Infrastructure.Events;
 using ScimFunctions.Infrastructure.Journal;
 using ScimFunctions.Infrastructure.Organizations;
 using ScimFunctions.Infrastructure.Storage;
+using ScimFunctions.Infrastructure.Storage.Users;
 
 namespace ScimFunctions.Infrastructure.Provisioning;
 
@@ -28,7 +29,7 @@ public sealed class ProvisioningServices
         var gate = new OrganizationWriteGate();
         Counters = new OrganizationCounters(table, gate);
         var pages = new PageBoundaryCache();
-        Users = new UserService(table, Organizations, registry, options, pages, time, loggers.CreateLogger<UserService>(), Counters, Outbox);
+        Users = new UserService(new TableUserStore(table, Organizations, Counters, Outbox, pages, options, registry.User, time), registry, options, time, loggers.CreateLogger<UserService>());
         Groups = new GroupService(table, Organizations, registry, options, pages, time, gate, Counters, Outbox);
         Options = options;
         Journal = new ActivityJournal(table, time);

@@ -1,5 +1,6 @@
 using Azure.Data.Tables;
 using ScimFunctions.Infrastructure.Storage;
+using ScimFunctions.Infrastructure.Storage.Users;
 
 namespace ScimFunctions.Infrastructure.Provisioning;
 
@@ -22,7 +23,7 @@ internal static class ResourceKinds
         TableLayout.UserPrefix,
         "UserId",
         [TableLayout.UserNameIndexPrefix, TableLayout.UserExternalIdIndexPrefix, TableLayout.EmailIndexPrefix],
-        (organization, user) => UserService.IndexRows(organization, user.Id, UserFacts.From(user.Document, maxIndexedEmails), UserService.LayoutOf(user.Row)));
+        (organization, user) => UserRows.IndexRows(organization, user.Id, UserFacts.From(user.Document, maxIndexedEmails), UserRows.LayoutOf(user.Row())));
 
     public static ResourceKind Group { get; } = new(
         "Group",

@@ -28,7 +28,7 @@ internal static class ResourceLister
         string Prefix,
         Func<Organization, long> Total,
         Func<string, IndexLookup, CancellationToken, Task<IEnumerable<string>>> Lookup,
-        Func<ScimRequestContext, StoredResource, AttributeSelection, CancellationToken, Task<JsonObject>> Represent,
+        Stores.ResourceRepresenter Represent,
         Func<string, StoredResource, CompiledFilter, CancellationToken, Task<JsonObject>>? Evaluable = null);
 
     public static async Task<ScimResult> ListAsync(Source source, ScimRequestContext context, ListRequest request, CancellationToken cancellationToken)
@@ -45,12 +45,12 @@ internal static class ResourceLister
             string? after = request.Cursor is null ? null : PagedRows.DecodeCursor(request.Cursor, source.Prefix);
             var remaining = after is null
                 ? matches.Skip(request.Cursor is null ? startIndex - 1 : 0)
-                : matches.Where(m => string.CompareOrdinal(m.Row.RowKey, after) > 0);
+                : matches.Where(m => string.CompareOrdinal(m.Row().RowKey, after) > 0);
             var page = remaining.Take(count + 1).ToList();
             var hasMore = page.Count > count;
             page = page.Take(count).ToList();
             return await RespondAsync(source, context, selection, page, matches.Count, request.Cursor is null ? startIndex : null,
-                request.Cursor is not null && hasMore ? PagedRows.EncodeCursor(page[^1].Row.RowKey) : null, cancellationToken).ConfigureAwait(false);
+                request.Cursor is not null && hasMore ? PagedRows.EncodeCursor(page[^1].Row().RowKey) : null, cancellationToken).ConfigureAwait(false);
         }
 
         // Totals and their version in one read: the organization row and its counter shards.
@@ -66,7 +66,7 @@ internal static class ResourceLister
             source.PageBoundaries.Set(organization, source.Prefix, startIndex + rows.Rows.Count, rows.Rows[^1].RowKey, version);
         }
 
-        var resources = rows.Rows.Select(r => StoredResource.Read(r, source.Prefix)).ToList();
+        var resources = rows.Rows.Select(r => TableResources.Read(r, source.Prefix)).ToList();
         return await RespondAsync(source, context, selection, resources, total, request.Cursor is null ? startIndex : null,
             request.Cursor is not null && rows.HasMore ? PagedRows.EncodeCursor(rows.Rows[^1].RowKey) : null, cancellationToken).ConfigureAwait(false);
     }
@@ -96,7 +96,7 @@ internal static class ResourceLister
                     continue;
                 }
 
-                var stored = StoredResource.Read(row, source.Prefix);
+                var stored = TableResources.Read(row, source.Prefix);
                 if (filter.Matches(await EvaluableAsync(source, organization, stored, filter, cancellationToken).ConfigureAwait(false)))
                 {
                     matches.Add(stored);
@@ -109,7 +109,7 @@ internal static class ResourceLister
         await foreach (var row in source.Table.RangeAsync(organization, source.Prefix, TableLayout.PrefixEnd(source.Prefix), cancellationToken: cancellationToken)
             .ConfigureAwait(false))
         {
-            var stored = StoredResource.Read(row, source.Prefix);
+            var stored = TableResources.Read(row, source.Prefix);
             if (filter.Matches(await EvaluableAsync(source, organization, stored, filter, cancellationToken).ConfigureAwait(false)))
             {
                 matches.Add(stored);

@@ -5,6 +5,7 @@ using ScimFunctions.Infrastructure.Storage;
 using ScimFunctions.Infrastructure.Tests.Support;
 using ScimFunctions.Testing;
 using Fixture = ScimFunctions.Infrastructure.Tests.Support.Provisioning;
+using ScimFunctions.Infrastructure.Storage.Users;
 
 namespace ScimFunctions.Infrastructure.Tests.Migrations;
 
@@ -34,7 +35,7 @@ public sealed class OrganizationMigrationTests(Azurite azurite)
         Assert.Equal(200, (await scim.Users.PatchAsync(org, id, Fixture.Patch("""{"op":"replace","path":"title","value":"Moved"}"""), null, Projection.Default, None)).Status);
 
         var row = await scim.Table.GetAsync(org.OrganizationId, TableLayout.User(id), None);
-        Assert.Equal(UserService.CurrentLayout, UserService.LayoutOf(row!));
+        Assert.Equal(UserRows.CurrentLayout, UserRows.LayoutOf(row!));
         Assert.Null(await scim.Table.GetAsync(org.OrganizationId, TableLayout.LegacyUserExternalIdIndex("legacy-ext"), None));
         Assert.Equal(2, Fixture.Ids(await scim.ListUsersAsync(org, "externalId eq \"legacy-ext\"")).Length);
         await scim.AssertConsistentAsync(org);
@@ -77,7 +78,7 @@ public sealed class OrganizationMigrationTests(Azurite azurite)
         }
 
         await scim.Table.SubmitAsync(actions, None);
-        Assert.Equal(1, UserService.LayoutOf((await scim.Table.GetAsync(org.OrganizationId, TableLayout.User(id), None))!));
+        Assert.Equal(1, UserRows.LayoutOf((await scim.Table.GetAsync(org.OrganizationId, TableLayout.User(id), None))!));
         return id;
     }
 }
