@@ -1,11 +1,10 @@
-using Azure.Data.Tables;
 using ScimFunctions.Infrastructure.Storage;
 
 namespace ScimFunctions.Infrastructure.Provisioning;
 
 /// <summary>
 /// The one retry loop of every optimistic write: an attempt reads, decides and commits under ETag conditions, and
-/// returns null (or fails with 412/404) when it lost a race, after which it runs again with everything re-read and
+/// returns null (or a store reports a lost race: <see cref="StaleWriteException"/>), after which it runs again with everything re-read and
 /// re-validated, after a jittered back-off. A write still losing after its attempts is a 503 with Retry-After
 /// (<see cref="StorageUnavailableException"/>), the same for every operation.
 /// </summary>
@@ -21,7 +20,7 @@ internal static class OptimisticWrite
             {
                 result = await attempt(number).ConfigureAwait(false);
             }
-            catch (Exception e) when (e is StaleWriteException or TableTransactionFailedException { Status: 412 or 404 })
+            catch (StaleWriteException)
             {
                 // A row the attempt read changed or went away (another request, here or on another instance).
                 result = null;
@@ -43,6 +42,9 @@ internal static class OptimisticWrite
     }
 }
 
-/// <summary>An attempt lost a race on a row that is not the caller's business (a counter shard): run it again.</summary>
-internal sealed class StaleWriteException(TableTransactionFailedException inner)
+/// <summary>
+/// An attempt lost a race: something it read changed, went away or appeared before its write (another request, here or
+/// on another instance). The stores throw it where they drew no conclusion of their own; the attempt runs again.
+/// </summary>
+internal sealed class StaleWriteException(Exception inner)
     : Exception("A row this write depends on changed concurrently.", inner);

@@ -4,6 +4,7 @@ using ScimFunctions.Infrastructure.Events;
 using ScimFunctions.Infrastructure.Journal;
 using ScimFunctions.Infrastructure.Organizations;
 using ScimFunctions.Infrastructure.Storage;
+using ScimFunctions.Infrastructure.Storage.Groups;
 using ScimFunctions.Infrastructure.Storage.Users;
 
 namespace ScimFunctions.Infrastructure.Provisioning;
@@ -30,7 +31,7 @@ public sealed class ProvisioningServices
         Counters = new OrganizationCounters(table, gate);
         var pages = new PageBoundaryCache();
         Users = new UserService(new TableUserStore(table, Organizations, Counters, Outbox, pages, options, registry.User, time), registry, options, time, loggers.CreateLogger<UserService>());
-        Groups = new GroupService(table, Organizations, registry, options, pages, time, gate, Counters, Outbox);
+        Groups = new GroupService(new TableGroupStore(table, Organizations, Counters, Outbox, pages, options, registry.Group, time), registry, options, time, gate);
         Options = options;
         Journal = new ActivityJournal(table, time);
         Guard = new MassChangeGuard(table, Journal, Counters, time, loggers.CreateLogger<MassChangeGuard>());

@@ -23,7 +23,7 @@ internal static class ServiceErrors
         {
             return new ScimError(413, null, e.Message);
         }
-        catch (Azure.Data.Tables.TableTransactionFailedException e) when (e.Status is 409 or 412 or 404)
+        catch (StaleWriteException e)
         {
             // A write that kept losing races until its attempts ran out: the client retries later (503, Retry-After).
             throw new StorageUnavailableException("Too many concurrent changes of this resource or organization; try again.", e);

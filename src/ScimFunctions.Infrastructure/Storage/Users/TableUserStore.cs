@@ -55,7 +55,11 @@ internal sealed class TableUserStore(
         return new OrganizationState(OrganizationRow.Read(row), new RowHandle(row));
     }
 
-    public async Task<UserWrite> CreateAsync(
+    public Task<UserWrite> CreateAsync(
+        OrganizationState organization, NewUser user, CounterDelta delta, ChangeEvent created, bool probeDeletedUsers, CancellationToken cancellationToken) =>
+        StoreConflicts.StaleOnConflictAsync(() => CreateCoreAsync(organization, user, delta, created, probeDeletedUsers, cancellationToken));
+
+    private async Task<UserWrite> CreateCoreAsync(
         OrganizationState organization, NewUser user, CounterDelta delta, ChangeEvent created, bool probeDeletedUsers, CancellationToken cancellationToken)
     {
         var orgRow = RowOf(organization);
@@ -102,7 +106,12 @@ internal sealed class TableUserStore(
         return new UserWrite.Committed(UserRows.Read(row), Seats(slot, delta)) { Effect = created.Type };
     }
 
-    public async Task<UserWrite> ReplaceAsync(
+    public Task<UserWrite> ReplaceAsync(
+        string organizationId, OrganizationState? organization, StoredUser existing, JsonObject document, UserSource source, CounterDelta delta, ChangeEvent change,
+        CancellationToken cancellationToken) =>
+        StoreConflicts.StaleOnConflictAsync(() => ReplaceCoreAsync(organizationId, organization, existing, document, source, delta, change, cancellationToken));
+
+    private async Task<UserWrite> ReplaceCoreAsync(
         string organizationId, OrganizationState? organization, StoredUser existing, JsonObject document, UserSource source, CounterDelta delta, ChangeEvent change,
         CancellationToken cancellationToken)
     {
@@ -144,12 +153,15 @@ internal sealed class TableUserStore(
         return new UserWrite.Committed(UserRows.Read(row), Seats(slot, delta)) { Effect = change.Type };
     }
 
+    public Task<UserWrite> DeleteAsync(string organizationId, StoredUser user, CounterDelta delta, ChangeEvent deleted, int attempt, CancellationToken cancellationToken) =>
+        StoreConflicts.StaleOnConflictAsync(() => DeleteCoreAsync(organizationId, user, delta, deleted, attempt, cancellationToken));
+
     /// <summary>
     /// In one transaction the user row becomes a deleted-user row, its index rows go, its seat is freed, its match row
     /// names it, and (when they fit, on the first attempt) its groups' side of each membership goes; the user's side
     /// stays for a restore. Groups that did not fit, or whose row went meanwhile, lose their side right after.
     /// </summary>
-    public async Task<UserWrite> DeleteAsync(string organizationId, StoredUser user, CounterDelta delta, ChangeEvent deleted, int attempt, CancellationToken cancellationToken)
+    private async Task<UserWrite> DeleteCoreAsync(string organizationId, StoredUser user, CounterDelta delta, ChangeEvent deleted, int attempt, CancellationToken cancellationToken)
     {
         var userRow = user.Resource.Row();
         var id = user.Id;
@@ -237,11 +249,11 @@ internal sealed class TableUserStore(
     /// A deleted user keeps its user-side membership rows for a restore; a user removed by the previous version (no
     /// deleted-user row) loses them too.
     /// </summary>
-    public async Task<bool> FinishDeleteAsync(string organization, string id, CancellationToken cancellationToken) =>
-        ResourceRows.IsResourceId(id)
+    public Task<bool> FinishDeleteAsync(string organization, string id, CancellationToken cancellationToken) =>
+        StoreConflicts.StaleOnConflictAsync(async () => ResourceRows.IsResourceId(id)
         && (await table.GetAsync(organization, TableLayout.DeletedUser(id), cancellationToken).ConfigureAwait(false) is not null
             ? await Memberships.RemoveGroupSidesOfUserAsync(table, organization, id, cancellationToken).ConfigureAwait(false) > 0
-            : await Memberships.RemoveAllOfUserAsync(table, organization, id, cancellationToken).ConfigureAwait(false) > 0);
+            : await Memberships.RemoveAllOfUserAsync(table, organization, id, cancellationToken).ConfigureAwait(false) > 0));
 
     public async Task<DeletedUser?> FindRestorableAsync(string organization, string userName, string externalId, CancellationToken cancellationToken)
     {
@@ -261,12 +273,15 @@ internal sealed class TableUserStore(
             ? UserRows.ReadDeleted(row)
             : null;
 
+    public Task<UserWrite> RestoreAsync(OrganizationState organization, DeletedUser deleted, JsonObject document, CounterDelta delta, ChangeEvent restored, CancellationToken cancellationToken) =>
+        StoreConflicts.StaleOnConflictAsync(() => RestoreCoreAsync(organization, deleted, document, delta, restored, cancellationToken));
+
     /// <summary>
     /// In one transaction: the user row again (same id, a new version), the deleted-user row gone, its index rows, its
     /// match row without it, its seat, and its groups when they fit (three actions a group: its row, the user's
     /// membership in it, its event), so that a restore that fails leaves nothing half-done for its retry.
     /// </summary>
-    public async Task<UserWrite> RestoreAsync(OrganizationState organization, DeletedUser deleted, JsonObject document, CounterDelta delta, ChangeEvent restored, CancellationToken cancellationToken)
+    private async Task<UserWrite> RestoreCoreAsync(OrganizationState organization, DeletedUser deleted, JsonObject document, CounterDelta delta, ChangeEvent restored, CancellationToken cancellationToken)
     {
         var orgRow = RowOf(organization);
         var organizationId = orgRow.PartitionKey;
@@ -479,7 +494,7 @@ internal sealed class TableUserStore(
     }
 
     private ChangeEvent MembersAdded(string organization, string groupId, TableEntity group, string userId) =>
-        ChangeEvent.Create(time, ChangeEventTypes.MembersAdded, organization, "Group", groupId, group.GetString("ExternalId"), group.GetString(GroupService.DisplayNameProperty),
+        ChangeEvent.Create(time, ChangeEventTypes.MembersAdded, organization, "Group", groupId, group.GetString("ExternalId"), group.GetString(Groups.GroupRows.DisplayNameProperty),
             ["members"], group.GetInt64(TableResources.VersionProperty) ?? 1, [userId]);
 
     /// <summary>The user ids of the index rows under a prefix.</summary>

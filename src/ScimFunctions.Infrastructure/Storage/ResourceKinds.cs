@@ -1,8 +1,9 @@
 using Azure.Data.Tables;
-using ScimFunctions.Infrastructure.Storage;
+using ScimFunctions.Infrastructure.Provisioning;
+using ScimFunctions.Infrastructure.Storage.Groups;
 using ScimFunctions.Infrastructure.Storage.Users;
 
-namespace ScimFunctions.Infrastructure.Provisioning;
+namespace ScimFunctions.Infrastructure.Storage;
 
 /// <summary>
 /// What the storage layer knows of one resource type: its row prefix, the index rows a resource has (by the row's
@@ -30,7 +31,7 @@ internal static class ResourceKinds
         TableLayout.GroupPrefix,
         "GroupId",
         [TableLayout.GroupNameIndexPrefix, TableLayout.GroupExternalIdIndexPrefix],
-        (organization, group) => GroupService.IndexRows(organization, group.Id, GroupService.GroupFacts.From(group.Document)));
+        (organization, group) => GroupRows.IndexRows(organization, group.Id, GroupFacts.From(group.Document)));
 
     public static IReadOnlyList<ResourceKind> All(int maxIndexedEmails) => [User(maxIndexedEmails), Group];
 }

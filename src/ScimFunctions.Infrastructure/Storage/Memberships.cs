@@ -1,10 +1,8 @@
 using Azure;
 using Azure.Data.Tables;
-using ScimFunctions.Infrastructure.Storage;
-
 using ScimFunctions.Infrastructure.Provisioning.Stores;
 
-namespace ScimFunctions.Infrastructure.Provisioning;
+namespace ScimFunctions.Infrastructure.Storage;
 
 /// <summary>
 /// Group membership as pairs of rows: <c>m:{group}:{user}</c> in the group's key range and <c>r:{user}:{group}</c>
@@ -63,7 +61,7 @@ internal static class Memberships
         foreach (var groupId in await GroupIdsOfUserAsync(table, organization, userId, cancellationToken).ConfigureAwait(false))
         {
             var row = await table.GetAsync(organization, TableLayout.Group(groupId), cancellationToken).ConfigureAwait(false);
-            groups.Add(new GroupRef(groupId, row?.GetString(GroupService.DisplayNameProperty)));
+            groups.Add(new GroupRef(groupId, row?.GetString(Groups.GroupRows.DisplayNameProperty)));
         }
 
         return groups;

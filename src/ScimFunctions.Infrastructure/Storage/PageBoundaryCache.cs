@@ -1,6 +1,6 @@
 using System.Collections.Concurrent;
 
-namespace ScimFunctions.Infrastructure.Provisioning;
+namespace ScimFunctions.Infrastructure.Storage;
 
 /// <summary>
 /// Remembers where index pages end: after serving <c>startIndex=s&amp;count=c</c> of an unfiltered list, the row key

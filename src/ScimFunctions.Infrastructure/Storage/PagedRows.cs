@@ -1,9 +1,8 @@
 using System.Text;
 using Azure.Data.Tables;
 using ScimFunctions.Core.Protocol;
-using ScimFunctions.Infrastructure.Storage;
 
-namespace ScimFunctions.Infrastructure.Provisioning;
+namespace ScimFunctions.Infrastructure.Storage;
 
 /// <summary>Reads one page of a key range, by index (1-based start) or by cursor (RFC 9865).</summary>
 internal static class PagedRows

@@ -3,21 +3,16 @@ using Azure;
 using Azure.Data.Tables;
 using ScimFunctions.Infrastructure.Events;
 using ScimFunctions.Infrastructure.Organizations;
-using ScimFunctions.Infrastructure.Storage;
+using ScimFunctions.Infrastructure.Provisioning;
+using ScimFunctions.Infrastructure.Provisioning.Stores;
 
-namespace ScimFunctions.Infrastructure.Provisioning;
+namespace ScimFunctions.Infrastructure.Storage.Groups;
 
 /// <summary>A member to add: the user's id, the display name to store, and the version of the user row that was read.</summary>
-internal sealed record MemberToAdd(string UserId, string? Display, ETag UserETag);
-
-/// <summary>The membership rows a group change adds and removes.</summary>
-internal sealed record MembershipPlan(IReadOnlyList<MemberToAdd> Adds, IReadOnlyList<string> Removes)
+internal sealed record MemberToAdd(string UserId, string? Display, ETag UserETag)
 {
-    public bool IsEmpty => Adds.Count == 0 && Removes.Count == 0;
+    public static MemberToAdd From(MemberAddition addition) => new(addition.UserId, addition.Display, ((RowHandle)addition.User).Row.ETag);
 }
-
-/// <summary>What the change events of a group write say about the group: its identifiers and its new version.</summary>
-internal sealed record GroupIdentity(string DisplayName, string? ExternalId, long Version);
 
 /// <summary>
 /// Commits a group's rows together with a membership change of any size (docs/storage.md, "Membership changes").
@@ -82,7 +77,7 @@ internal sealed class GroupMembershipWriter(ScimTable table, TimeProvider time, 
 
             foreach (var add in plan.Adds)
             {
-                actions.AddRange(AddActionsFor(organization, groupId, add));
+                actions.AddRange(AddActionsFor(organization, groupId, MemberToAdd.From(add)));
             }
 
             var memberEvents = MemberEvents(organization, groupId, group, plan.Adds.Select(a => a.UserId), plan.Removes).ToList();
@@ -113,7 +108,7 @@ internal sealed class GroupMembershipWriter(ScimTable table, TimeProvider time, 
         var responses = await SubmitAsync(actions, slot, cancellationToken).ConfigureAwait(false);
         outbox.Committed(events);
         var etag = intentIndex < responses.Count && responses[intentIndex].Headers.ETag is { } committed ? committed : (ETag?)null;
-        var known = plan.Adds.ToDictionary(a => a.UserId, a => a.UserETag, StringComparer.Ordinal);
+        var known = plan.Adds.ToDictionary(a => a.UserId, a => MemberToAdd.From(a).UserETag, StringComparer.Ordinal);
         await FinishAsync(organization, groupId, new IntentState(intentId, operations, 0, etag, group), known, cancellationToken).ConfigureAwait(false);
     }
 

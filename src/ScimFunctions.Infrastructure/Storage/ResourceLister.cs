@@ -4,9 +4,9 @@ using ScimFunctions.Core.Projection;
 using ScimFunctions.Core.Protocol;
 using ScimFunctions.Core.Schema;
 using ScimFunctions.Infrastructure.Organizations;
-using ScimFunctions.Infrastructure.Storage;
+using ScimFunctions.Infrastructure.Provisioning;
 
-namespace ScimFunctions.Infrastructure.Provisioning;
+namespace ScimFunctions.Infrastructure.Storage;
 
 /// <summary>
 /// List and search (RFC 7644 §3.4.2) over one resource type of an organization, ordered by id (the row key):
@@ -28,7 +28,7 @@ internal static class ResourceLister
         string Prefix,
         Func<Organization, long> Total,
         Func<string, IndexLookup, CancellationToken, Task<IEnumerable<string>>> Lookup,
-        Stores.ResourceRepresenter Represent,
+        Provisioning.Stores.ResourceRepresenter Represent,
         Func<string, StoredResource, CompiledFilter, CancellationToken, Task<JsonObject>>? Evaluable = null);
 
     public static async Task<ScimResult> ListAsync(Source source, ScimRequestContext context, ListRequest request, CancellationToken cancellationToken)
