@@ -32,6 +32,35 @@ internal sealed class RawStorage(TableClient table)
         }
     }
 
+    /// <summary>The rows of a partition (a key-range read of their keys).</summary>
+    public static async Task<int> CountAsync(TableClient table, string partition)
+    {
+        var rows = 0;
+        await foreach (var _ in table.QueryAsync<TableEntity>(TableClient.CreateQueryFilter($"PartitionKey eq {partition}"), select: ["RowKey"]))
+        {
+            rows++;
+        }
+
+        return rows;
+    }
+
+    /// <summary>
+    /// Fills the raw partition up to <paramref name="rows"/> rows: the organization's partition grows during the run
+    /// (journal rows, deleted users), and Azurite scans a partition for every key-range read.
+    /// </summary>
+    public async Task<int> FillToAsync(int rows)
+    {
+        var missing = rows - await CountAsync(table, Partition);
+        var filler = Enumerable.Range(0, Math.Max(0, missing)).Select(i => new TableTransactionAction(
+            TableTransactionActionType.UpsertReplace, new TableEntity(Partition, $"f:{Guid.NewGuid():N}") { ["UserId"] = "filler" }));
+        foreach (var chunk in filler.Chunk(100).Chunk(8))
+        {
+            await Task.WhenAll(chunk.Select(c => table.SubmitTransactionAsync(c)));
+        }
+
+        return Math.Max(0, missing);
+    }
+
     /// <summary>
     /// Provision: Entra's lookup (the userName index), then the POST: the index again (is the name free), and one
     /// transaction of the user and its userName, externalId and email index rows.

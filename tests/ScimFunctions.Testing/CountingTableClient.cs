@@ -23,6 +23,11 @@ public sealed class CountingTableClient(TableClient inner) : TableClient
 
     public int Actions => _actions;
 
+    /// <summary>The row keys of the point reads since the last <see cref="Reset"/>.</summary>
+    public IReadOnlyCollection<string> ReadKeys => _readKeys;
+
+    private readonly System.Collections.Concurrent.ConcurrentQueue<string> _readKeys = new();
+
     /// <summary>When set, decides whether a transaction fails (with the exception returned) before it is sent.</summary>
     public Func<IReadOnlyList<TableTransactionAction>, Exception?>? FailTransaction { get; set; }
 
@@ -34,6 +39,7 @@ public sealed class CountingTableClient(TableClient inner) : TableClient
         _queries = 0;
         _transactions = 0;
         _actions = 0;
+        _readKeys.Clear();
     }
 
     public override Task<Response<TableItem>> CreateIfNotExistsAsync(CancellationToken cancellationToken = default) =>
@@ -42,6 +48,7 @@ public sealed class CountingTableClient(TableClient inner) : TableClient
     public override Task<NullableResponse<T>> GetEntityIfExistsAsync<T>(string partitionKey, string rowKey, IEnumerable<string>? select = null, CancellationToken cancellationToken = default)
     {
         Interlocked.Increment(ref _reads);
+        _readKeys.Enqueue(rowKey);
         return inner.GetEntityIfExistsAsync<T>(partitionKey, rowKey, select, cancellationToken);
     }
 

@@ -34,11 +34,25 @@ public sealed record OrganizationSnapshot(TableEntity Row, Organization Totals, 
 /// </list>
 /// A shard's content and ETag are remembered after each commit of this instance and used only under that ETag: a stale
 /// entry costs one failed attempt (412), after which the shard is read again.
+/// <para>
+/// A write that only frees (a delete or deactivation of a SCIM-managed user) cannot over-allocate a seat wherever its
+/// delta goes: an activation checks the totals it read, which a concurrent decrement only makes smaller. Such a write
+/// skips the organization row (<see cref="NeedsOrganizationRow"/>) when the last organization row this instance read,
+/// within <see cref="SettingsLifetime"/>, had no seat limit. With a seat limit its delta goes to the organization row, so
+/// that the seat record after it is exact; a limit set within that time may cost one decrement its seat record, never a
+/// seat.
+/// </para>
 /// </summary>
-public sealed class OrganizationCounters(ScimTable table, Provisioning.OrganizationWriteGate gate, int shards = OrganizationCounters.DefaultShards)
+public sealed class OrganizationCounters(ScimTable table, Provisioning.OrganizationWriteGate gate, TimeProvider time, int shards = OrganizationCounters.DefaultShards)
 {
     public const int DefaultShards = 32;
     private const int MaxCachedShards = 50_000;
+    private const int MaxCachedSettings = 100_000;
+
+    /// <summary>How long what an organization row said about seats and deleted users is used to spare a freeing write its read.</summary>
+    public static readonly TimeSpan SettingsLifetime = TimeSpan.FromSeconds(60);
+
+    private readonly ConcurrentDictionary<string, (bool Limited, bool HasDeletedUsers, DateTimeOffset Read)> _settings = new(StringComparer.Ordinal);
 
     private readonly ConcurrentDictionary<(string Organization, int Shard), (TableEntity Row, ETag ETag)> _known = new();
     private readonly ConcurrentDictionary<(string Organization, int Shard), byte> _held = new();
@@ -100,15 +114,27 @@ public sealed class OrganizationCounters(ScimTable table, Provisioning.Organizat
     /// (its settings decide the target). The slot must be disposed after the attempt; when its
     /// <see cref="CounterSlot.SeatRefusal"/> is set, the write must not be made.
     /// </summary>
-    public async Task<CounterSlot> ReserveAsync(TableEntity organizationRow, CounterDelta delta, CancellationToken cancellationToken)
+    public Task<CounterSlot> ReserveAsync(TableEntity organizationRow, CounterDelta delta, CancellationToken cancellationToken) =>
+        ReserveAsync(organizationRow.PartitionKey, organizationRow, delta, cancellationToken);
+
+    /// <summary>
+    /// As <see cref="ReserveAsync(TableEntity, CounterDelta, CancellationToken)"/>; without the organization row only
+    /// for a write that <see cref="NeedsOrganizationRow"/> says can do without it.
+    /// </summary>
+    public async Task<CounterSlot> ReserveAsync(string organizationId, TableEntity? organizationRow, CounterDelta delta, CancellationToken cancellationToken)
     {
-        var organizationId = organizationRow.PartitionKey;
+        if (organizationRow is { RowKey: TableLayout.OrganizationRow })
+        {
+            Observe(organizationRow);
+        }
+
         if (delta.IsZero)
         {
             return new CounterSlot(this, organizationId, null, null, null, null, null);
         }
 
-        if (Serializes(organizationRow, delta))
+        // Without the organization row, the caller asked NeedsOrganizationRow: the deltas go to a shard.
+        if (organizationRow is not null && Serializes(organizationRow, delta))
         {
             // The serialization point: the organization row. Writes of this instance wait their turn for it (else they
             // all race on its ETag); an activation reads the exact totals under the turn and must fit the seats.
@@ -158,6 +184,37 @@ public sealed class OrganizationCounters(ScimTable table, Provisioning.Organizat
     /// <summary>Whether a write's deltas must go to the organization row (see the class summary).</summary>
     public static bool Serializes(TableEntity organizationRow, CounterDelta delta) =>
         delta.UnmanagedUsers != 0 || (delta.ActiveUsers != 0 && OrganizationRow.Read(organizationRow).MaxSeats is not null);
+
+    /// <summary>
+    /// Whether a write with these deltas needs the organization row: anything but a write that only frees in an
+    /// organization this instance knows to have no seat limit (see the class summary) and, for a delete that must mark the
+    /// organization's first deleted user, to have that mark.
+    /// </summary>
+    public bool NeedsOrganizationRow(string organizationId, CounterDelta delta, bool needsDeletedUsersMark = false)
+    {
+        if (delta.IsZero && !needsDeletedUsersMark)
+        {
+            return false;
+        }
+
+        var frees = delta.UnmanagedUsers == 0 && delta.Users <= 0 && delta.ActiveUsers <= 0 && delta.Groups <= 0;
+        return !frees
+            || !_settings.TryGetValue(organizationId, out var known)
+            || time.GetUtcNow() - known.Read > SettingsLifetime
+            || (known.Limited && delta.ActiveUsers != 0)
+            || (needsDeletedUsersMark && !known.HasDeletedUsers);
+    }
+
+    private void Observe(TableEntity organizationRow)
+    {
+        if (_settings.Count >= MaxCachedSettings)
+        {
+            _settings.Clear();
+        }
+
+        var settings = OrganizationRow.Read(organizationRow);
+        _settings[organizationRow.PartitionKey] = (settings.MaxSeats is not null, settings.HasDeletedUsers, time.GetUtcNow());
+    }
 
     private int Lease(string organizationId)
     {

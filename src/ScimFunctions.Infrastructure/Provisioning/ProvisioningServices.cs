@@ -28,7 +28,7 @@ public sealed class ProvisioningServices
         Outbox = new ChangeOutbox(table, events ?? new UnconfiguredEventQueue(), time, loggers.CreateLogger<ChangeOutbox>());
         Organizations = new OrganizationStore(table, time);
         var gate = new OrganizationWriteGate();
-        Counters = new OrganizationCounters(table, gate);
+        Counters = new OrganizationCounters(table, gate, time);
         var pages = new PageBoundaryCache();
         Users = new UserService(new TableUserStore(table, Organizations, Counters, Outbox, pages, options, registry.User, time), registry, options, time, loggers.CreateLogger<UserService>());
         Groups = new GroupService(new TableGroupStore(table, Organizations, Counters, Outbox, pages, options, registry.Group, time), registry, options, time, gate);

@@ -3,6 +3,7 @@ using Azure.Data.Tables;
 using Microsoft.Extensions.Logging.Abstractions;
 using ScimFunctions.Core.Schema;
 using ScimFunctions.Infrastructure.Diagnostics;
+using ScimFunctions.Infrastructure.Organizations;
 using ScimFunctions.Infrastructure.Provisioning;
 using ScimFunctions.Infrastructure.Storage;
 using ScimFunctions.Infrastructure.Tests.Support;
@@ -352,6 +353,54 @@ public sealed class WritePipelineTests(Azurite azurite)
         var result = await services.Users.CreateAsync(new ScimRequestContext(org, Fixture.BaseUrl), body, None);
 
         Assert.Equal(400, result.Status);
+    }
+
+    [Fact]
+    public async Task A_delete_or_deactivation_without_a_seat_limit_reads_no_organization_row_while_one_read_is_recent()
+    {
+        var counting = new CountingTableClient(azurite.ServiceClient().GetTableClient("scim"));
+        var time = new MovableTime();
+        var scim = await Fixture.CreateAsync(azurite, counting, time);
+        var org = await scim.NewOrganizationAsync();
+        // The organization's first deleted user marks its row; the POSTs after it read the row (their settings).
+        await scim.Users.DeleteAsync(org, await scim.CreateUserAsync(org, "first@contoso.com"), null, None);
+        var leaver = await scim.CreateUserAsync(org, "leaver@contoso.com");
+        var mover = await scim.CreateUserAsync(org, "mover@contoso.com");
+        var late = await scim.CreateUserAsync(org, "late@contoso.com");
+
+        counting.Reset();
+        Assert.Equal(204, (await scim.Users.DeleteAsync(org, leaver, null, None)).Status);
+        Assert.Equal(200, (await scim.Users.PatchAsync(org, mover, Fixture.Patch("""{"op":"replace","path":"active","value":false}"""), null, Projection.Default, None)).Status);
+        Assert.DoesNotContain(TableLayout.OrganizationRow, counting.ReadKeys);
+
+        // What the row said is used for a minute at most.
+        time.Advance(OrganizationCounters.SettingsLifetime + TimeSpan.FromSeconds(1));
+        counting.Reset();
+        Assert.Equal(204, (await scim.Users.DeleteAsync(org, late, null, None)).Status);
+        Assert.Contains(TableLayout.OrganizationRow, counting.ReadKeys);
+
+        var organization = (await scim.Organizations.GetAsync(org.OrganizationId, None))!;
+        Assert.Equal((1L, 0L), (organization.Users, organization.ActiveUsers));
+        await scim.AssertConsistentAsync(org);
+    }
+
+    [Fact]
+    public async Task A_seat_limit_set_after_the_row_was_read_still_holds_for_the_next_activation()
+    {
+        var scim = await Fixture.CreateAsync(azurite);
+        var org = await scim.NewOrganizationAsync();
+        var users = await CreateUsersAsync(scim, org, 3);
+        Assert.NotNull(await scim.Organizations.SetMaxSeatsAsync(org.OrganizationId, 3, None));
+
+        // This instance read the row before the limit: the deactivation's delta goes to a shard, which frees the seat all the same.
+        Assert.Equal(200, (await scim.Users.PatchAsync(org, users[0], Fixture.Patch("""{"op":"replace","path":"active","value":false}"""), null, Projection.Default, None)).Status);
+        Assert.Equal(201, (await scim.Users.CreateAsync(org, Fixture.UserBody("fourth@contoso.com"), None)).Status);
+        var refused = await scim.Users.CreateAsync(org, Fixture.UserBody("fifth@contoso.com"), None);
+
+        Assert.Equal(403, refused.Status);
+        var organization = (await scim.Organizations.GetAsync(org.OrganizationId, None))!;
+        Assert.Equal((4L, 3L), (organization.Users, organization.ActiveUsers));
+        await scim.AssertConsistentAsync(org);
     }
 
     private static async Task<List<string>> CreateUsersAsync(Fixture scim, ScimRequestContext org, int count)

@@ -125,14 +125,15 @@ internal sealed class TableUserStore(
         actions.AddRange(afterRows.ExceptBy(beforeRows.Select(r => r.RowKey), r => r.RowKey).Select(r => new TableTransactionAction(TableTransactionActionType.Add, r)));
         actions.AddRange(beforeRows.ExceptBy(afterRows.Select(r => r.RowKey), r => r.RowKey).Select(r => new TableTransactionAction(TableTransactionActionType.Delete, r, ETag.All)));
 
-        // A change that counts nothing is conditional on the user row alone.
+        // A change that counts nothing is conditional on the user row alone, and so is a deactivation where the
+        // organization row says nothing about where its delta goes (OrganizationCounters.NeedsOrganizationRow).
         var orgRow = organization is null ? null : RowOf(organization);
-        if (!delta.IsZero)
+        if (orgRow is null && counters.NeedsOrganizationRow(organizationId, delta))
         {
-            orgRow ??= await organizations.RequireRowAsync(organizationId, cancellationToken).ConfigureAwait(false);
+            orgRow = await organizations.RequireRowAsync(organizationId, cancellationToken).ConfigureAwait(false);
         }
 
-        using var slot = await counters.ReserveAsync(orgRow ?? existingRow, delta, cancellationToken).ConfigureAwait(false);
+        using var slot = await counters.ReserveAsync(organizationId, orgRow, delta, cancellationToken).ConfigureAwait(false);
         if (slot.SeatRefusal is { } refused)
         {
             return new UserWrite.SeatLimitReached(refused);
@@ -171,8 +172,11 @@ internal sealed class TableUserStore(
         var withGroups = attempt == 1;
 
         // Independent reads, in one round trip. The user's groups are read after the user: a member add that commits
-        // later changes the user's row (its pair needs it), so this delete's ETag check then fails.
-        var orgRead = organizations.RequireRowAsync(organizationId, cancellationToken);
+        // later changes the user's row (its pair needs it), so this delete's ETag check then fails. The organization row
+        // only when the counters or the first deleted user's mark need it.
+        var orgRead = counters.NeedsOrganizationRow(organizationId, delta, needsDeletedUsersMark: true)
+            ? organizations.GetRowAsync(organizationId, cancellationToken)
+            : Task.FromResult<TableEntity?>(null);
         var matchRead = facts.ExternalId is { } externalId
             ? table.GetAsync(organizationId, TableLayout.DeletedUserMatch(facts.UserName, externalId), cancellationToken)
             : Task.FromResult<TableEntity?>(null);
@@ -181,7 +185,7 @@ internal sealed class TableUserStore(
         var orgRow = await orgRead.ConfigureAwait(false);
         var match = await matchRead.ConfigureAwait(false);
         var groups = await groupsRead.ConfigureAwait(false);
-        using (var slot = await counters.ReserveAsync(orgRow, delta, cancellationToken).ConfigureAwait(false))
+        using (var slot = await counters.ReserveAsync(organizationId, orgRow, delta, cancellationToken).ConfigureAwait(false))
         {
             var actions = new List<TableTransactionAction> { new(TableTransactionActionType.Delete, userRow, userRow.ETag) };
             actions.AddRange(UserRows.IndexRows(organizationId, id, facts, UserRows.LayoutOf(userRow)).Select(r => new TableTransactionAction(TableTransactionActionType.Delete, r, ETag.All)));
@@ -200,7 +204,7 @@ internal sealed class TableUserStore(
                 actions.AddRange(groups.Select(g => UserRows.Delete(organizationId, TableLayout.Member(g, id))));
             }
 
-            if (!OrganizationRow.Read(orgRow).HasDeletedUsers)
+            if (orgRow is not null && !OrganizationRow.Read(orgRow).HasDeletedUsers)
             {
                 // The organization's first deleted user: instances of the previous version look for one to restore only
                 // once this is set (this version's POSTs learn it from the match row).
