@@ -4,6 +4,9 @@ using System.Text.Json.Nodes;
 using Azure;
 using Azure.Identity;
 using Microsoft.Extensions.Logging.Abstractions;
+using ScimFunctions.Application.Organizations;
+using ScimFunctions.Application.Provisioning;
+using ScimFunctions.Application.Provisioning.Stores;
 using ScimFunctions.Core.Protocol;
 using ScimFunctions.Core.Schema;
 using ScimFunctions.Infrastructure.Authentication;
@@ -12,7 +15,6 @@ using ScimFunctions.Infrastructure.Journal;
 using ScimFunctions.Infrastructure.Migrations;
 using ScimFunctions.Infrastructure.Organizations;
 using ScimFunctions.Infrastructure.Provisioning;
-using ScimFunctions.Infrastructure.Storage;
 
 namespace ScimFunctions.Admin;
 

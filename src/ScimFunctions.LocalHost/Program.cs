@@ -1,5 +1,5 @@
 using System.Globalization;
-using ScimFunctions.Infrastructure.Storage;
+using ScimFunctions.Application.Provisioning.Stores;
 using ScimFunctions.LocalHost;
 
 // The README's "Run it": the SCIM endpoint on http://127.0.0.1:7071/api/sch/scim/v2 with Azurite and a dev token.

@@ -85,7 +85,7 @@ public sealed class ClientCredentials(ITokenStore store, TokenAuthenticator auth
                 _ => new TokenGrant.InvalidClient(),
             };
         }
-        catch (Exception e) when (e is TokenStoreUnavailableException or Storage.StorageUnavailableException)
+        catch (Exception e) when (e is TokenStoreUnavailableException or Application.Provisioning.Stores.StorageUnavailableException)
         {
             return new TokenGrant.Unavailable();
         }

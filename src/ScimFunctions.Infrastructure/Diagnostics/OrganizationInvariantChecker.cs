@@ -1,8 +1,9 @@
 using System.Collections.Concurrent;
 using Azure.Data.Tables;
+using ScimFunctions.Application.Organizations;
+using ScimFunctions.Application.Provisioning;
 using ScimFunctions.Infrastructure.Events;
 using ScimFunctions.Infrastructure.Organizations;
-using ScimFunctions.Infrastructure.Provisioning;
 using ScimFunctions.Infrastructure.Storage;
 using ScimFunctions.Infrastructure.Storage.Groups;
 using ScimFunctions.Infrastructure.Storage.Users;
@@ -142,7 +143,7 @@ public static class OrganizationInvariantChecker
             else if (key.StartsWith(TableLayout.OutboxPrefix, StringComparison.Ordinal))
             {
                 // A change event not yet handed to the queue: committed with its change, sent by the dispatcher.
-                if (row.GetString(ChangeEvent.BodyProperty) is null)
+                if (row.GetString(ChangeEventRows.BodyProperty) is null)
                 {
                     Problems.Add($"Outbox row '{key}' has no event body.");
                 }

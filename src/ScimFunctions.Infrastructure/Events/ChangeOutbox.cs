@@ -3,6 +3,8 @@ using System.Threading.Channels;
 using Azure;
 using Azure.Data.Tables;
 using Microsoft.Extensions.Logging;
+using ScimFunctions.Application.Events;
+using ScimFunctions.Application.Provisioning.Stores;
 using ScimFunctions.Infrastructure.Storage;
 
 namespace ScimFunctions.Infrastructure.Events;
@@ -187,7 +189,7 @@ public sealed partial class ChangeOutbox(ScimTable table, IEventQueue queue, Tim
             }
         }
 
-        foreach (var (message, range) in EventMessages.Compose([.. rows.Select(r => r.GetString(ChangeEvent.BodyProperty) ?? "{}")]))
+        foreach (var (message, range) in EventMessages.Compose([.. rows.Select(r => r.GetString(ChangeEventRows.BodyProperty) ?? "{}")]))
         {
             await queue.SendAsync(message, cancellationToken).ConfigureAwait(false);
             var (offset, length) = range.GetOffsetAndLength(rows.Count);

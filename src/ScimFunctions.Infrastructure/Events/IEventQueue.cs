@@ -1,6 +1,6 @@
 using Azure;
 using Azure.Storage.Queues;
-using ScimFunctions.Infrastructure.Storage;
+using ScimFunctions.Application.Provisioning.Stores;
 
 namespace ScimFunctions.Infrastructure.Events;
 

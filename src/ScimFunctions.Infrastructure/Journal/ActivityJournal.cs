@@ -2,7 +2,8 @@ using System.Globalization;
 using System.Security.Cryptography;
 using Azure;
 using Azure.Data.Tables;
-using ScimFunctions.Infrastructure.Events;
+using ScimFunctions.Application.Events;
+using ScimFunctions.Application.Provisioning.Stores;
 using ScimFunctions.Infrastructure.Storage;
 
 namespace ScimFunctions.Infrastructure.Journal;

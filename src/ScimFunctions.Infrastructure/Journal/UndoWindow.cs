@@ -1,6 +1,7 @@
 using System.Text.Json.Nodes;
+using ScimFunctions.Application.Events;
+using ScimFunctions.Application.Provisioning;
 using ScimFunctions.Core.Protocol;
-using ScimFunctions.Infrastructure.Events;
 using ScimFunctions.Infrastructure.Provisioning;
 
 namespace ScimFunctions.Infrastructure.Journal;

@@ -1,16 +1,11 @@
 using System.Collections.Concurrent;
 using Azure;
 using Azure.Data.Tables;
+using ScimFunctions.Application.Organizations;
 using ScimFunctions.Core.Protocol;
 using ScimFunctions.Infrastructure.Storage;
 
 namespace ScimFunctions.Infrastructure.Organizations;
-
-/// <summary>What one write changes in an organization's totals.</summary>
-public readonly record struct CounterDelta(long Users = 0, long ActiveUsers = 0, long UnmanagedUsers = 0, long Groups = 0)
-{
-    public bool IsZero => Users == 0 && ActiveUsers == 0 && UnmanagedUsers == 0 && Groups == 0;
-}
 
 /// <summary>
 /// An organization's row with its totals summed over the row and its counter shards, and a version that changes
@@ -43,7 +38,7 @@ public sealed record OrganizationSnapshot(TableEntity Row, Organization Totals, 
 /// seat.
 /// </para>
 /// </summary>
-public sealed class OrganizationCounters(ScimTable table, Provisioning.OrganizationWriteGate gate, TimeProvider time, int shards = OrganizationCounters.DefaultShards)
+public sealed class OrganizationCounters(ScimTable table, Application.Provisioning.OrganizationWriteGate gate, TimeProvider time, int shards = OrganizationCounters.DefaultShards)
 {
     public const int DefaultShards = 32;
     private const int MaxCachedShards = 50_000;

@@ -1,4 +1,6 @@
 using Azure.Data.Tables;
+using ScimFunctions.Application.Organizations;
+using ScimFunctions.Application.Provisioning.Stores;
 using ScimFunctions.Core.Protocol;
 using ScimFunctions.Infrastructure.Storage;
 

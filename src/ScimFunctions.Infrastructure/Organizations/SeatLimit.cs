@@ -1,4 +1,5 @@
 using System.Globalization;
+using ScimFunctions.Application.Organizations;
 using ScimFunctions.Core.Protocol;
 
 namespace ScimFunctions.Infrastructure.Organizations;

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Logging;
+using ScimFunctions.Application.Provisioning;
 using ScimFunctions.Core.Schema;
 using ScimFunctions.Infrastructure.Events;
 using ScimFunctions.Infrastructure.Journal;

@@ -1,6 +1,6 @@
 using Azure;
 using Azure.Data.Tables;
-using ScimFunctions.Infrastructure.Provisioning.Stores;
+using ScimFunctions.Application.Provisioning.Stores;
 
 namespace ScimFunctions.Infrastructure.Storage;
 

@@ -1,10 +1,11 @@
 using System.Text.Json.Nodes;
+using ScimFunctions.Application.Organizations;
+using ScimFunctions.Application.Provisioning;
 using ScimFunctions.Core.Filtering;
 using ScimFunctions.Core.Projection;
 using ScimFunctions.Core.Protocol;
 using ScimFunctions.Core.Schema;
 using ScimFunctions.Infrastructure.Organizations;
-using ScimFunctions.Infrastructure.Provisioning;
 
 namespace ScimFunctions.Infrastructure.Storage;
 
@@ -28,7 +29,7 @@ internal static class ResourceLister
         string Prefix,
         Func<Organization, long> Total,
         Func<string, IndexLookup, CancellationToken, Task<IEnumerable<string>>> Lookup,
-        Provisioning.Stores.ResourceRepresenter Represent,
+        Application.Provisioning.Stores.ResourceRepresenter Represent,
         Func<string, StoredResource, CompiledFilter, CancellationToken, Task<JsonObject>>? Evaluable = null);
 
     public static async Task<ScimResult> ListAsync(Source source, ScimRequestContext context, ListRequest request, CancellationToken cancellationToken)

@@ -1,6 +1,7 @@
 using System.Runtime.CompilerServices;
 using Azure;
 using Azure.Data.Tables;
+using ScimFunctions.Application.Provisioning.Stores;
 
 namespace ScimFunctions.Infrastructure.Storage;
 

@@ -1,5 +1,5 @@
 using Azure.Data.Tables;
-using ScimFunctions.Infrastructure.Provisioning;
+using ScimFunctions.Application.Provisioning;
 
 namespace ScimFunctions.Infrastructure.Storage;
 

@@ -87,10 +87,6 @@ public static partial class ProvisioningTelemetry
         string requestId,
         string note);
 
-    /// <summary>An organization's active users changed: seat usage against <c>MaxSeats</c> (-1 when unlimited).</summary>
-    [LoggerMessage(EventId = 1003, Level = LogLevel.Information, Message = "Seats of organization {OrganizationId}: {SeatsInUse} in use, limit {MaxSeats}")]
-    public static partial void SeatUsage(ILogger logger, string organizationId, long seatsInUse, long maxSeats);
-
     /// <summary>
     /// A credential in use expires within 30 days: Entra ID quarantines a job whose credential expires, so the admin must
     /// rotate it (issue a new one, enter it in the identity provider, revoke the old). Written at most hourly per credential.

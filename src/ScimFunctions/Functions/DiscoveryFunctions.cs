@@ -1,9 +1,9 @@
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Azure.Functions.Worker;
+using ScimFunctions.Application.Provisioning;
 using ScimFunctions.Core.Protocol;
 using ScimFunctions.Http;
-using ScimFunctions.Infrastructure.Provisioning;
 
 namespace ScimFunctions.Functions;
 

@@ -1,8 +1,8 @@
 using Microsoft.Azure.Functions.Worker;
+using ScimFunctions.Application.Provisioning;
 using ScimFunctions.Infrastructure.Events;
 using ScimFunctions.Infrastructure.Journal;
 using ScimFunctions.Infrastructure.Organizations;
-using ScimFunctions.Infrastructure.Provisioning;
 
 namespace ScimFunctions.Functions;
 

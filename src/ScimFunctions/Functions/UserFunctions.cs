@@ -1,8 +1,8 @@
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Azure.Functions.Worker;
+using ScimFunctions.Application.Provisioning;
 using ScimFunctions.Http;
-using ScimFunctions.Infrastructure.Provisioning;
 
 namespace ScimFunctions.Functions;
 

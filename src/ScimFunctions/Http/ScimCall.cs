@@ -2,8 +2,8 @@ using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Http;
+using ScimFunctions.Application.Provisioning;
 using ScimFunctions.Core.Protocol;
-using ScimFunctions.Infrastructure.Provisioning;
 
 namespace ScimFunctions.Http;
 

@@ -5,12 +5,12 @@ using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.Logging;
+using ScimFunctions.Application.Provisioning;
+using ScimFunctions.Application.Provisioning.Stores;
 using ScimFunctions.Core.Protocol;
 using ScimFunctions.Core.Resources;
 using ScimFunctions.Infrastructure.Authentication;
 using ScimFunctions.Infrastructure.Journal;
-using ScimFunctions.Infrastructure.Provisioning;
-using ScimFunctions.Infrastructure.Storage;
 using ScimFunctions.Infrastructure.Telemetry;
 
 namespace ScimFunctions.Http;

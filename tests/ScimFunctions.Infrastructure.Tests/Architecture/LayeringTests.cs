@@ -1,39 +1,33 @@
 using System.Reflection;
-using ScimFunctions.Infrastructure.Provisioning;
+using ScimFunctions.Application.Provisioning;
 
 namespace ScimFunctions.Infrastructure.Tests.Architecture;
 
 /// <summary>
-/// The use cases (<c>Provisioning</c>, with the store interfaces in <c>Provisioning/Stores</c>) speak the domain: no
-/// type there holds, takes or returns an Azure type, also not in the compiler's classes for its lambdas and async
-/// methods (whose fields are the locals of those methods). Table Storage stays behind the stores (docs/architecture.md).
+/// The use cases (<c>ScimFunctions.Application</c>, with the store interfaces in <c>Provisioning/Stores</c>) speak the
+/// domain: the assembly references no Azure assembly, and no type of it holds, takes or returns an Azure type, also
+/// not in the compiler's classes for its lambdas and async methods (whose fields are the locals of those methods).
+/// Table Storage stays behind the stores (docs/architecture.md).
 /// </summary>
 public sealed class LayeringTests
 {
     private const BindingFlags Everything = BindingFlags.Public | BindingFlags.NonPublic | BindingFlags.Instance | BindingFlags.Static | BindingFlags.DeclaredOnly;
 
-    /// <summary>The composition root builds the Table Storage stores: it is the one type of the folder that may name them.</summary>
-    private static readonly Type[] CompositionRoots = [typeof(ProvisioningServices)];
+    private static readonly Assembly UseCases = typeof(UserService).Assembly;
 
     [Fact]
-    public void The_use_cases_and_store_interfaces_reference_no_Azure_type()
+    public void The_use_cases_reference_no_Azure_assembly_and_no_Azure_type()
     {
-        var useCases = typeof(UserService).Assembly.GetTypes()
-            .Where(t => t.Namespace is { } ns && ns.StartsWith("ScimFunctions.Infrastructure.Provisioning", StringComparison.Ordinal))
-            .Where(t => !CompositionRoots.Contains(Outermost(t)))
-            .ToList();
-        Assert.Contains(typeof(UserService), useCases);
-        Assert.Contains(typeof(GroupService), useCases);
+        Assert.Contains(typeof(GroupService), UseCases.GetTypes());
+        Assert.DoesNotContain(UseCases.GetReferencedAssemblies(), a => IsAzure(a.Name));
 
-        var offences = useCases
+        var offences = UseCases.GetTypes()
             .SelectMany(t => ReferencedTypes(t).Where(IsAzure).Select(r => $"{t.FullName} uses {r.FullName}"))
             .Distinct(StringComparer.Ordinal)
             .ToList();
 
         Assert.True(offences.Count == 0, string.Join(Environment.NewLine, offences));
     }
-
-    private static Type Outermost(Type type) => type.DeclaringType is { } outer ? Outermost(outer) : type;
 
     private static IEnumerable<Type> ReferencedTypes(Type type)
     {
@@ -76,8 +70,10 @@ public sealed class LayeringTests
         }
     }
 
+    private static bool IsAzure(string? assembly) => (assembly ?? string.Empty).StartsWith("Azure.", StringComparison.Ordinal);
+
     private static bool IsAzure(Type type) =>
-        (type.Assembly.GetName().Name ?? string.Empty).StartsWith("Azure.", StringComparison.Ordinal)
+        IsAzure(type.Assembly.GetName().Name)
         || (type.HasElementType && IsAzure(type.GetElementType()!))
         || (type.IsGenericType && !type.IsGenericTypeDefinition && type.GetGenericArguments().Any(IsAzure));
 }

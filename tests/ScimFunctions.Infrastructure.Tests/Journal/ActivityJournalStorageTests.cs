@@ -1,5 +1,5 @@
 using Azure.Data.Tables;
-using ScimFunctions.Infrastructure.Events;
+using ScimFunctions.Application.Events;
 using ScimFunctions.Infrastructure.Journal;
 using ScimFunctions.Infrastructure.Storage;
 using ScimFunctions.Infrastructure.Tests.Support;

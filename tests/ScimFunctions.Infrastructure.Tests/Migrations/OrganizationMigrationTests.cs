@@ -1,6 +1,6 @@
 using Azure.Data.Tables;
+using ScimFunctions.Application.Provisioning;
 using ScimFunctions.Infrastructure.Migrations;
-using ScimFunctions.Infrastructure.Provisioning;
 using ScimFunctions.Infrastructure.Storage;
 using ScimFunctions.Infrastructure.Tests.Support;
 using ScimFunctions.Testing;

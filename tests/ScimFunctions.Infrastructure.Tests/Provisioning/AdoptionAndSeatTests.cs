@@ -1,6 +1,6 @@
+using ScimFunctions.Application.Organizations;
+using ScimFunctions.Application.Provisioning;
 using ScimFunctions.Core.Protocol;
-using ScimFunctions.Infrastructure.Organizations;
-using ScimFunctions.Infrastructure.Provisioning;
 using ScimFunctions.Infrastructure.Tests.Support;
 using ScimFunctions.Testing;
 using Fixture = ScimFunctions.Infrastructure.Tests.Support.Provisioning;

@@ -1,6 +1,6 @@
 using Azure;
-using ScimFunctions.Infrastructure.Provisioning;
-using ScimFunctions.Infrastructure.Storage;
+using ScimFunctions.Application.Provisioning;
+using ScimFunctions.Application.Provisioning.Stores;
 using ScimFunctions.Infrastructure.Tests.Support;
 using ScimFunctions.Testing;
 using Fixture = ScimFunctions.Infrastructure.Tests.Support.Provisioning;

@@ -1,7 +1,7 @@
 using Azure;
 using Azure.Data.Tables;
-using ScimFunctions.Infrastructure.Provisioning;
-using ScimFunctions.Infrastructure.Storage;
+using ScimFunctions.Application.Provisioning;
+using ScimFunctions.Application.Provisioning.Stores;
 using ScimFunctions.Infrastructure.Tests.Support;
 using ScimFunctions.Testing;
 using Fixture = ScimFunctions.Infrastructure.Tests.Support.Provisioning;

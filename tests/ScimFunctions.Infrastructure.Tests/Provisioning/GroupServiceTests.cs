@@ -1,5 +1,5 @@
+using ScimFunctions.Application.Provisioning;
 using ScimFunctions.Core.Protocol;
-using ScimFunctions.Infrastructure.Provisioning;
 using ScimFunctions.Infrastructure.Tests.Support;
 using ScimFunctions.Testing;
 using Fixture = ScimFunctions.Infrastructure.Tests.Support.Provisioning;

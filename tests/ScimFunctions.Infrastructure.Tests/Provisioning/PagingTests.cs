@@ -1,4 +1,4 @@
-using ScimFunctions.Infrastructure.Provisioning;
+using ScimFunctions.Application.Provisioning;
 using ScimFunctions.Infrastructure.Tests.Support;
 using ScimFunctions.Testing;
 using Fixture = ScimFunctions.Infrastructure.Tests.Support.Provisioning;

@@ -1,6 +1,8 @@
 using Azure;
 using Azure.Data.Tables;
 using Microsoft.Extensions.Logging.Abstractions;
+using ScimFunctions.Application.Provisioning;
+using ScimFunctions.Application.Provisioning.Stores;
 using ScimFunctions.Core.Schema;
 using ScimFunctions.Infrastructure.Diagnostics;
 using ScimFunctions.Infrastructure.Organizations;

@@ -1,5 +1,5 @@
 using Azure.Data.Tables;
-using ScimFunctions.Infrastructure.Provisioning;
+using ScimFunctions.Application.Provisioning;
 using ScimFunctions.Infrastructure.Storage;
 using ScimFunctions.Infrastructure.Tests.Support;
 using ScimFunctions.Testing;

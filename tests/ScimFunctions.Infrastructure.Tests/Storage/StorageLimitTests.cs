@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using Azure.Data.Tables;
+using ScimFunctions.Application.Provisioning.Stores;
 using ScimFunctions.Infrastructure.Storage;
 
 namespace ScimFunctions.Infrastructure.Tests.Storage;

@@ -1,6 +1,7 @@
 using System.Text.Json.Nodes;
 using Azure.Data.Tables;
 using Microsoft.Extensions.Logging.Abstractions;
+using ScimFunctions.Application.Provisioning;
 using ScimFunctions.Core.Protocol;
 using ScimFunctions.Core.Schema;
 using ScimFunctions.Infrastructure.Diagnostics;

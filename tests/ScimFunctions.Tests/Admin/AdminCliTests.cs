@@ -2,6 +2,7 @@ using System.Net;
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.Logging.Abstractions;
 using ScimFunctions.Admin;
+using ScimFunctions.Application.Provisioning;
 using ScimFunctions.Core.Schema;
 using ScimFunctions.Infrastructure.Authentication;
 using ScimFunctions.Infrastructure.Provisioning;

@@ -6,6 +6,7 @@ using Microsoft.AspNetCore.Mvc.Abstractions;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.Logging.Abstractions;
 using Moq;
+using ScimFunctions.Application.Provisioning;
 using ScimFunctions.Http;
 using ScimFunctions.Infrastructure.Authentication;
 using ScimFunctions.Infrastructure.Provisioning;

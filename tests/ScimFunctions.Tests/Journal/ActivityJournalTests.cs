@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.DependencyInjection;
+using ScimFunctions.Application.Provisioning;
 using ScimFunctions.Infrastructure.Authentication;
 using ScimFunctions.Infrastructure.Journal;
 using ScimFunctions.Infrastructure.Organizations;

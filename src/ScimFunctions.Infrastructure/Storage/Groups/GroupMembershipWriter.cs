@@ -1,10 +1,11 @@
 using System.Text.Json.Nodes;
 using Azure;
 using Azure.Data.Tables;
+using ScimFunctions.Application.Events;
+using ScimFunctions.Application.Provisioning;
+using ScimFunctions.Application.Provisioning.Stores;
 using ScimFunctions.Infrastructure.Events;
 using ScimFunctions.Infrastructure.Organizations;
-using ScimFunctions.Infrastructure.Provisioning;
-using ScimFunctions.Infrastructure.Provisioning.Stores;
 
 namespace ScimFunctions.Infrastructure.Storage.Groups;
 

@@ -2,14 +2,16 @@ using System.Collections.Concurrent;
 using System.Text.Json.Nodes;
 using Azure;
 using Azure.Data.Tables;
+using ScimFunctions.Application.Events;
+using ScimFunctions.Application.Organizations;
+using ScimFunctions.Application.Provisioning;
+using ScimFunctions.Application.Provisioning.Stores;
 using ScimFunctions.Core.Filtering;
 using ScimFunctions.Core.Patching;
 using ScimFunctions.Core.Protocol;
 using ScimFunctions.Core.Schema;
 using ScimFunctions.Infrastructure.Events;
 using ScimFunctions.Infrastructure.Organizations;
-using ScimFunctions.Infrastructure.Provisioning;
-using ScimFunctions.Infrastructure.Provisioning.Stores;
 using ScimFunctions.Infrastructure.Storage.Users;
 
 namespace ScimFunctions.Infrastructure.Storage.Groups;

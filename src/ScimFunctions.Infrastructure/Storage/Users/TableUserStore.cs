@@ -2,11 +2,13 @@ using System.Runtime.CompilerServices;
 using System.Text.Json.Nodes;
 using Azure;
 using Azure.Data.Tables;
+using ScimFunctions.Application.Events;
+using ScimFunctions.Application.Organizations;
+using ScimFunctions.Application.Provisioning;
+using ScimFunctions.Application.Provisioning.Stores;
 using ScimFunctions.Core.Schema;
 using ScimFunctions.Infrastructure.Events;
 using ScimFunctions.Infrastructure.Organizations;
-using ScimFunctions.Infrastructure.Provisioning;
-using ScimFunctions.Infrastructure.Provisioning.Stores;
 
 namespace ScimFunctions.Infrastructure.Storage.Users;
 

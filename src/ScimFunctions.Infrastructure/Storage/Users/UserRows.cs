@@ -1,8 +1,8 @@
 using System.Text.Json.Nodes;
 using Azure;
 using Azure.Data.Tables;
-using ScimFunctions.Infrastructure.Provisioning;
-using ScimFunctions.Infrastructure.Provisioning.Stores;
+using ScimFunctions.Application.Provisioning;
+using ScimFunctions.Application.Provisioning.Stores;
 
 namespace ScimFunctions.Infrastructure.Storage.Users;
 

@@ -1,9 +1,9 @@
 using System.Text.Json.Nodes;
+using ScimFunctions.Application.Provisioning.Stores;
 using ScimFunctions.Core.Protocol;
 using ScimFunctions.Core.Resources;
-using ScimFunctions.Infrastructure.Provisioning.Stores;
 
-namespace ScimFunctions.Infrastructure.Provisioning;
+namespace ScimFunctions.Application.Provisioning;
 
 /// <summary>
 /// A user or group as a store read it: the canonical document (without id and meta), its version and times, and the

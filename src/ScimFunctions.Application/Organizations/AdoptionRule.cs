@@ -1,4 +1,4 @@
-namespace ScimFunctions.Infrastructure.Organizations;
+namespace ScimFunctions.Application.Organizations;
 
 /// <summary>
 /// How a SCIM POST links to a user that exists before provisioning (created by hand or by JIT sign-in), per

@@ -1,7 +1,7 @@
+using ScimFunctions.Application.Provisioning.Stores;
 using ScimFunctions.Core.Protocol;
-using ScimFunctions.Infrastructure.Storage;
 
-namespace ScimFunctions.Infrastructure.Provisioning;
+namespace ScimFunctions.Application.Provisioning;
 
 /// <summary>
 /// The boundary of every service operation: the core's <see cref="ScimException"/> and a resource too large for

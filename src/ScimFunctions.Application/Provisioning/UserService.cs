@@ -1,17 +1,16 @@
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.Logging;
+using ScimFunctions.Application.Events;
+using ScimFunctions.Application.Organizations;
+using ScimFunctions.Application.Provisioning.Stores;
 using ScimFunctions.Core.Compatibility;
 using ScimFunctions.Core.Patching;
 using ScimFunctions.Core.Projection;
 using ScimFunctions.Core.Protocol;
 using ScimFunctions.Core.Resources;
 using ScimFunctions.Core.Schema;
-using ScimFunctions.Infrastructure.Events;
-using ScimFunctions.Infrastructure.Organizations;
-using ScimFunctions.Infrastructure.Provisioning.Stores;
-using ScimFunctions.Infrastructure.Telemetry;
 
-namespace ScimFunctions.Infrastructure.Provisioning;
+namespace ScimFunctions.Application.Provisioning;
 
 /// <summary>
 /// The use cases of users (RFC 7644 §3.3–§3.6): create (with adoption of unmanaged users and restore of deleted
@@ -404,7 +403,7 @@ public sealed class UserService
     {
         if (written is UserWrite.Committed { Seats: { } seats } && delta.ActiveUsers != 0)
         {
-            ProvisioningTelemetry.SeatUsage(logger, organization, seats.Active, seats.Max);
+            ProvisioningLog.SeatUsage(logger, organization, seats.Active, seats.Max);
         }
 
         return written;

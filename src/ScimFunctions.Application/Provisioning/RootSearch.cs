@@ -1,7 +1,7 @@
 using System.Text.Json.Nodes;
 using ScimFunctions.Core.Protocol;
 
-namespace ScimFunctions.Infrastructure.Provisioning;
+namespace ScimFunctions.Application.Provisioning;
 
 /// <summary>
 /// POST /.search at the service root (RFC 7644 §3.4.3): one search over users and groups. Results are users then

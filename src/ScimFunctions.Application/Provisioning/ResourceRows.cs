@@ -1,6 +1,6 @@
 using ScimFunctions.Core.Protocol;
 
-namespace ScimFunctions.Infrastructure.Provisioning;
+namespace ScimFunctions.Application.Provisioning;
 
 /// <summary>Resource ids, and the checks every change of a user or group starts with.</summary>
 internal static class ResourceRows

@@ -1,10 +1,10 @@
 using System.Text.Json.Nodes;
+using ScimFunctions.Application.Events;
 using ScimFunctions.Core.Filtering;
 using ScimFunctions.Core.Patching;
 using ScimFunctions.Core.Protocol;
-using ScimFunctions.Infrastructure.Events;
 
-namespace ScimFunctions.Infrastructure.Provisioning.Stores;
+namespace ScimFunctions.Application.Provisioning.Stores;
 
 /// <summary>
 /// A group as the store holds it (without its members). <paramref name="Pending"/>: an earlier membership change of it

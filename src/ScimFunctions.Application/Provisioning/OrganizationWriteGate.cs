@@ -1,6 +1,6 @@
 using System.Collections.Concurrent;
 
-namespace ScimFunctions.Infrastructure.Provisioning;
+namespace ScimFunctions.Application.Provisioning;
 
 /// <summary>
 /// Queues, within this instance, the writes that meet on one row: those that change an organization's counters (keyed

@@ -1,10 +1,8 @@
 using System.Globalization;
 using System.Text.Json.Nodes;
-using Azure.Data.Tables;
 using ScimFunctions.Core.Protocol;
-using ScimFunctions.Infrastructure.Storage;
 
-namespace ScimFunctions.Infrastructure.Events;
+namespace ScimFunctions.Application.Events;
 
 /// <summary>The kinds of change an event reports (docs/events.md).</summary>
 public static class ChangeEventTypes
@@ -36,8 +34,8 @@ public static class ChangeEventTypes
 
 /// <summary>
 /// One committed change, as the product consumes it: identifiers and attribute names, never attribute values beyond
-/// identifiers. Written as an outbox row in the same transaction as the change (<see cref="Row"/>), so that no change
-/// is committed without its event and no event exists without its change.
+/// identifiers. A store writes it in the same transaction as the change (for Table Storage, an outbox row), so that no
+/// change is committed without its event and no event exists without its change.
 /// </summary>
 public sealed record ChangeEvent(
     string Id,
@@ -52,8 +50,6 @@ public sealed record ChangeEvent(
     DateTimeOffset Time,
     IReadOnlyList<string>? Members = null)
 {
-    public const string BodyProperty = "Body";
-
     public static ChangeEvent Create(
         TimeProvider time, string type, string organizationId, string resourceType, string resourceId, string? externalId, string? name,
         IEnumerable<string> attributes, long version, IReadOnlyList<string>? members = null)
@@ -87,15 +83,4 @@ public sealed record ChangeEvent(
 
         return body;
     }
-
-    /// <summary>
-    /// The outbox row: <c>o:{time ticks}:{id}</c>, so that the rows of an organization sort by commit time (the order
-    /// in which the dispatcher sends them).
-    /// </summary>
-    public TableTransactionAction Row() =>
-        new(TableTransactionActionType.Add, new TableEntity(OrganizationId, TableLayout.Outbox(Time, Id))
-        {
-            ["Type"] = Type,
-            [BodyProperty] = ToJson().ToJsonString(),
-        });
 }

@@ -1,4 +1,4 @@
-namespace ScimFunctions.Infrastructure.Provisioning;
+namespace ScimFunctions.Application.Provisioning;
 
 /// <summary>
 /// A list or search request (RFC 7644 §3.4.2): filter, index paging (1-based <see cref="StartIndex"/> and

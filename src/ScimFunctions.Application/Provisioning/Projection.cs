@@ -1,4 +1,4 @@
-namespace ScimFunctions.Infrastructure.Provisioning;
+namespace ScimFunctions.Application.Provisioning;
 
 /// <summary>The <c>attributes</c> and <c>excludedAttributes</c> query parameters of a request.</summary>
 public sealed record Projection(string? Attributes = null, string? ExcludedAttributes = null)

@@ -1,6 +1,6 @@
-using ScimFunctions.Infrastructure.Storage;
+using ScimFunctions.Application.Provisioning.Stores;
 
-namespace ScimFunctions.Infrastructure.Provisioning;
+namespace ScimFunctions.Application.Provisioning;
 
 /// <summary>
 /// The one retry loop of every optimistic write: an attempt reads, decides and commits under ETag conditions, and

@@ -1,4 +1,4 @@
-namespace ScimFunctions.Infrastructure.Provisioning.Stores;
+namespace ScimFunctions.Application.Provisioning.Stores;
 
 /// <summary>
 /// What a store keeps of something it read, to write it again under the version it read (for Table Storage: the row

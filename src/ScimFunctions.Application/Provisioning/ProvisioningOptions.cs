@@ -1,4 +1,4 @@
-namespace ScimFunctions.Infrastructure.Provisioning;
+namespace ScimFunctions.Application.Provisioning;
 
 /// <summary>Limits of the provisioning services.</summary>
 public sealed class ProvisioningOptions

@@ -1,7 +1,7 @@
 using System.Text.Json.Nodes;
 using ScimFunctions.Core.Resources;
 
-namespace ScimFunctions.Infrastructure.Provisioning;
+namespace ScimFunctions.Application.Provisioning;
 
 /// <summary>The values of a group that its index rows depend on.</summary>
 internal sealed record GroupFacts(string DisplayName, string? ExternalId)

@@ -1,7 +1,7 @@
 using System.Text.Json.Nodes;
 using ScimFunctions.Core.Protocol;
 
-namespace ScimFunctions.Infrastructure.Provisioning;
+namespace ScimFunctions.Application.Provisioning;
 
 /// <summary>Attribute names of documents and of what changed between two: what change events and the journal may say.</summary>
 internal static class DocumentChanges

@@ -1,4 +1,4 @@
-namespace ScimFunctions.Infrastructure.Organizations;
+namespace ScimFunctions.Application.Organizations;
 
 /// <summary>
 /// A customer organization (tenant) and its counters. The counters live on the organization's row and change in the

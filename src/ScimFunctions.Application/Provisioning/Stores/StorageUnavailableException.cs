@@ -1,4 +1,4 @@
-namespace ScimFunctions.Infrastructure.Storage;
+namespace ScimFunctions.Application.Provisioning.Stores;
 
 /// <summary>Table Storage did not answer, timed out or is throttling: the request can be retried later (503).</summary>
 public sealed class StorageUnavailableException : Exception

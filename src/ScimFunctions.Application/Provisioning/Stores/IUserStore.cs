@@ -1,10 +1,10 @@
 using System.Text.Json.Nodes;
+using ScimFunctions.Application.Events;
+using ScimFunctions.Application.Organizations;
 using ScimFunctions.Core.Projection;
 using ScimFunctions.Core.Protocol;
-using ScimFunctions.Infrastructure.Events;
-using ScimFunctions.Infrastructure.Organizations;
 
-namespace ScimFunctions.Infrastructure.Provisioning.Stores;
+namespace ScimFunctions.Application.Provisioning.Stores;
 
 /// <summary>A user as the store holds it: the resource and how it came to exist.</summary>
 internal sealed record StoredUser(StoredResource Resource, UserSource Source)

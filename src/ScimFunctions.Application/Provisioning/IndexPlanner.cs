@@ -1,7 +1,7 @@
 using ScimFunctions.Core.Filtering;
 using ScimFunctions.Core.Schema;
 
-namespace ScimFunctions.Infrastructure.Provisioning;
+namespace ScimFunctions.Application.Provisioning;
 
 /// <summary>Which index answers a filter condition.</summary>
 internal enum IndexKind

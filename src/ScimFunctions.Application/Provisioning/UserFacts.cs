@@ -2,7 +2,7 @@ using System.Text.Json.Nodes;
 using ScimFunctions.Core.Protocol;
 using ScimFunctions.Core.Resources;
 
-namespace ScimFunctions.Infrastructure.Provisioning;
+namespace ScimFunctions.Application.Provisioning;
 
 /// <summary>The values of a user that its index rows and the organization's counters depend on.</summary>
 internal sealed record UserFacts(string UserName, string? ExternalId, string? DisplayName, bool Active, IReadOnlySet<string> Emails)

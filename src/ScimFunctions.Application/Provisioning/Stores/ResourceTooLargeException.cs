@@ -1,4 +1,4 @@
-namespace ScimFunctions.Infrastructure.Storage;
+namespace ScimFunctions.Application.Provisioning.Stores;
 
 /// <summary>A resource or a write exceeds what one Table Storage entity or transaction can hold.</summary>
 public sealed class ResourceTooLargeException : Exception

@@ -2,7 +2,7 @@ using ScimFunctions.Core.Discovery;
 using ScimFunctions.Core.Protocol;
 using ScimFunctions.Core.Schema;
 
-namespace ScimFunctions.Infrastructure.Provisioning;
+namespace ScimFunctions.Application.Provisioning;
 
 /// <summary>The discovery endpoints' documents for this deployment's schemas and capabilities.</summary>
 public sealed class DiscoveryService(ScimSchemaRegistry registry, ProvisioningOptions options)

@@ -1,4 +1,4 @@
-namespace ScimFunctions.Infrastructure.Provisioning;
+namespace ScimFunctions.Application.Provisioning;
 
 /// <summary>
 /// Who is asking and where: the organization the bearer token resolved to, and the SCIM base URL that

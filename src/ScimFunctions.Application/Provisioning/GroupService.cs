@@ -1,15 +1,14 @@
 using System.Text.Json.Nodes;
+using ScimFunctions.Application.Events;
+using ScimFunctions.Application.Provisioning.Stores;
 using ScimFunctions.Core.Filtering;
 using ScimFunctions.Core.Patching;
 using ScimFunctions.Core.Projection;
 using ScimFunctions.Core.Protocol;
 using ScimFunctions.Core.Resources;
 using ScimFunctions.Core.Schema;
-using ScimFunctions.Infrastructure.Events;
-using ScimFunctions.Infrastructure.Provisioning.Stores;
-using ScimFunctions.Infrastructure.Storage;
 
-namespace ScimFunctions.Infrastructure.Provisioning;
+namespace ScimFunctions.Application.Provisioning;
 
 /// <summary>
 /// The use cases of groups: create with members, replace, patch (member operations are membership changes, the
