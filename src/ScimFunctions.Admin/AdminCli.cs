@@ -203,7 +203,7 @@ public sealed class AdminCli(TextWriter output, TextWriter error, TimeProvider t
 
                 return await WriteAsync(options, reports, list => list.Count == 0
                     ? "No organizations."
-                    : string.Join(Environment.NewLine, list.Select(r => $"{r.OrganizationId}: {r.UsersMigrated} users migrated, {r.UsersAlreadyCurrent} already current"))).ConfigureAwait(false);
+                    : string.Join(Environment.NewLine, list.Select(r => $"{r.OrganizationId}: {r.UsersMigrated} users migrated, {r.UsersAlreadyCurrent} already current, {r.JournalRowsMoved} journal rows moved to the journal partition"))).ConfigureAwait(false);
             }
 
             case "activity":

@@ -25,8 +25,10 @@ public sealed record ActivityEntry(
     string IdentityProvider);
 
 /// <summary>
-/// The activity journal (docs/troubleshooting.md): one row per write request of an organization, in its partition
-/// (<c>j:{time ticks}:{code}</c>), kept <c>Scim:Provisioning:JournalRetentionDays</c>. Every error answered to an
+/// The activity journal (docs/troubleshooting.md): one row per write request of an organization, in the organization's
+/// journal partition (<c>j:{time ticks}:{code}</c> in <see cref="TableLayout.JournalPartition"/>; rows written before
+/// it existed, in the organization's own partition, are read too until <c>scim-admin org migrate</c> moves them), kept
+/// <c>Scim:Provisioning:JournalRetentionDays</c>. Every error answered to an
 /// organization's request ends with the row's reference code, which <c>scim-admin activity --code</c> resolves within
 /// that organization only. Writing it is best effort: a journal that cannot be written never fails the request.
 /// </summary>
@@ -138,7 +140,7 @@ public sealed class ActivityJournal(ScimTable table, TimeProvider time)
         }
 
         var wanted = code.Trim().ToUpperInvariant();
-        await foreach (var row in table.RangeAsync(organizationId, Key(minute, string.Empty), Key(minute.AddMinutes(1), string.Empty), cancellationToken: cancellationToken).ConfigureAwait(false))
+        await foreach (var row in RangeAsync(organizationId, Key(minute, string.Empty), Key(minute.AddMinutes(1), string.Empty), null, cancellationToken).ConfigureAwait(false))
         {
             if (string.Equals(row.GetString("Code"), wanted, StringComparison.Ordinal))
             {
@@ -161,15 +163,16 @@ public sealed class ActivityJournal(ScimTable table, TimeProvider time)
     /// <summary>An entry's row and, for a deactivation or delete, its removal row (upserts: writing them twice is harmless).</summary>
     private static IEnumerable<TableEntity> Rows(string organizationId, ActivityEntry entry)
     {
-        yield return Row(organizationId, entry);
+        var partition = TableLayout.JournalPartition(organizationId);
+        yield return Row(partition, entry);
         if (entry.Effect is { } effect && RemovalEffects.Contains(effect))
         {
-            yield return new TableEntity(organizationId, Key(TableLayout.JournalRemovalPrefix, entry.Time, entry.Code)) { ["Effect"] = effect };
+            yield return new TableEntity(partition, Key(TableLayout.JournalRemovalPrefix, entry.Time, entry.Code)) { ["Effect"] = effect };
         }
     }
 
-    private static TableEntity Row(string organizationId, ActivityEntry entry) =>
-        new(organizationId, Key(entry.Time, entry.Code))
+    private static TableEntity Row(string partition, ActivityEntry entry) =>
+        new(partition, Key(entry.Time, entry.Code))
         {
             ["Code"] = entry.Code,
             ["Time"] = entry.Time,
@@ -191,8 +194,7 @@ public sealed class ActivityJournal(ScimTable table, TimeProvider time)
         string organizationId, DateTimeOffset since, string? code, string? user,
         [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        await foreach (var row in table.RangeAsync(organizationId, Key(since, string.Empty), TableLayout.PrefixEnd(TableLayout.JournalPrefix), cancellationToken: cancellationToken)
-            .ConfigureAwait(false))
+        await foreach (var row in RangeAsync(organizationId, Key(since, string.Empty), TableLayout.PrefixEnd(TableLayout.JournalPrefix), null, cancellationToken).ConfigureAwait(false))
         {
             var entry = Read(row);
             if ((code is null || string.Equals(entry.Code, code.Trim().ToUpperInvariant(), StringComparison.Ordinal))
@@ -216,7 +218,7 @@ public sealed class ActivityJournal(ScimTable table, TimeProvider time)
         }
 
         var count = 0;
-        await foreach (var row in table.RangeAsync(organizationId, Key(TableLayout.JournalRemovalPrefix, since, string.Empty), TableLayout.PrefixEnd(TableLayout.JournalRemovalPrefix), select: ["Effect"], cancellationToken: cancellationToken)
+        await foreach (var row in RangeAsync(organizationId, Key(TableLayout.JournalRemovalPrefix, since, string.Empty), TableLayout.PrefixEnd(TableLayout.JournalRemovalPrefix), ["RowKey", "Effect"], cancellationToken)
             .ConfigureAwait(false))
         {
             if (row.GetString("Effect") is { } effect && effects.Contains(effect))
@@ -232,9 +234,107 @@ public sealed class ActivityJournal(ScimTable table, TimeProvider time)
     public async Task<int> PurgeAsync(string organizationId, int retentionDays, CancellationToken cancellationToken)
     {
         var cutoff = time.GetUtcNow() - TimeSpan.FromDays(retentionDays);
-        var purged = await PurgeRangeAsync(organizationId, TableLayout.JournalPrefix, Key(cutoff, string.Empty), cancellationToken).ConfigureAwait(false);
-        await PurgeRangeAsync(organizationId, TableLayout.JournalRemovalPrefix, Key(TableLayout.JournalRemovalPrefix, cutoff, string.Empty), cancellationToken).ConfigureAwait(false);
+        var purged = 0;
+        foreach (var partition in Partitions(organizationId))
+        {
+            purged += await PurgeRangeAsync(partition, TableLayout.JournalPrefix, Key(cutoff, string.Empty), cancellationToken).ConfigureAwait(false);
+            await PurgeRangeAsync(partition, TableLayout.JournalRemovalPrefix, Key(TableLayout.JournalRemovalPrefix, cutoff, string.Empty), cancellationToken).ConfigureAwait(false);
+        }
+
         return purged;
+    }
+
+    /// <summary>
+    /// Moves an organization's journal rows written before the journal had its own partition (<c>scim-admin org
+    /// migrate</c>): a transaction of up to 100 rows into the journal partition, then their removal from the
+    /// organization's. Idempotent (upserts of the same rows); a row found in both partitions meanwhile is read once.
+    /// Returns how many rows moved.
+    /// </summary>
+    public async Task<int> MoveLegacyRowsAsync(string organizationId, CancellationToken cancellationToken)
+    {
+        var moved = 0;
+        foreach (var prefix in new[] { TableLayout.JournalPrefix, TableLayout.JournalRemovalPrefix })
+        {
+            var batch = new List<TableEntity>(StorageLimits.MaxTransactionActions);
+            await foreach (var row in table.RangeAsync(organizationId, prefix, TableLayout.PrefixEnd(prefix), cancellationToken: cancellationToken).ConfigureAwait(false))
+            {
+                batch.Add(row);
+                if (batch.Count == StorageLimits.MaxTransactionActions)
+                {
+                    moved += await MoveAsync(batch).ConfigureAwait(false);
+                }
+            }
+
+            moved += await MoveAsync(batch).ConfigureAwait(false);
+        }
+
+        return moved;
+
+        async Task<int> MoveAsync(List<TableEntity> rows)
+        {
+            var count = rows.Count;
+            if (count == 0)
+            {
+                return 0;
+            }
+
+            var copies = rows.Select(r =>
+            {
+                var copy = new TableEntity(TableLayout.JournalPartition(organizationId), r.RowKey);
+                foreach (var (name, value) in r)
+                {
+                    if (name is not ("PartitionKey" or "RowKey" or "Timestamp" or "odata.etag"))
+                    {
+                        copy[name] = value;
+                    }
+                }
+
+                return new TableTransactionAction(TableTransactionActionType.UpsertReplace, copy);
+            });
+            await table.SubmitAsync([.. copies], cancellationToken).ConfigureAwait(false);
+            try
+            {
+                await table.SubmitAsync([.. rows.Select(r => new TableTransactionAction(TableTransactionActionType.Delete, new TableEntity(organizationId, r.RowKey), ETag.All))], cancellationToken)
+                    .ConfigureAwait(false);
+            }
+            catch (TableTransactionFailedException e) when (e.Status == 404)
+            {
+                // Purged or moved concurrently: the next run removes what is left.
+            }
+
+            rows.Clear();
+            return count;
+        }
+    }
+
+    /// <summary>Where an organization's journal rows are: its journal partition, and its own partition for rows written before that.</summary>
+    private static string[] Partitions(string organizationId) => [TableLayout.JournalPartition(organizationId), organizationId];
+
+    /// <summary>
+    /// A key range of an organization's journal in both of its partitions, in key order; a row in both (a move in
+    /// progress) once.
+    /// </summary>
+    private async IAsyncEnumerable<TableEntity> RangeAsync(
+        string organizationId, string from, string to, IReadOnlyList<string>? select, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        await using var current = table.RangeAsync(TableLayout.JournalPartition(organizationId), from, to, select: select, cancellationToken: cancellationToken).GetAsyncEnumerator(cancellationToken);
+        await using var legacy = table.RangeAsync(organizationId, from, to, select: select, cancellationToken: cancellationToken).GetAsyncEnumerator(cancellationToken);
+        var hasCurrent = await current.MoveNextAsync().ConfigureAwait(false);
+        var hasLegacy = await legacy.MoveNextAsync().ConfigureAwait(false);
+        while (hasCurrent || hasLegacy)
+        {
+            var order = !hasLegacy ? -1 : !hasCurrent ? 1 : string.CompareOrdinal(current.Current.RowKey, legacy.Current.RowKey);
+            yield return order <= 0 ? current.Current : legacy.Current;
+            if (order <= 0)
+            {
+                hasCurrent = await current.MoveNextAsync().ConfigureAwait(false);
+            }
+
+            if (order >= 0)
+            {
+                hasLegacy = await legacy.MoveNextAsync().ConfigureAwait(false);
+            }
+        }
     }
 
     /// <summary>Deletes the rows from a prefix to a key while reading them, a transaction of 100 at a time (bounded memory).</summary>

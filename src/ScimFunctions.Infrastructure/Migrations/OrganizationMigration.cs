@@ -6,7 +6,7 @@ using ScimFunctions.Infrastructure.Storage.Users;
 namespace ScimFunctions.Infrastructure.Migrations;
 
 /// <summary>What <see cref="OrganizationMigration"/> did to one organization.</summary>
-public sealed record MigrationReport(string OrganizationId, int UsersMigrated, int UsersAlreadyCurrent);
+public sealed record MigrationReport(string OrganizationId, int UsersMigrated, int UsersAlreadyCurrent, int JournalRowsMoved = 0);
 
 /// <summary>
 /// Brings an organization's rows to the layout this code writes (<c>scim-admin org migrate</c>). Idempotent: a row
@@ -15,6 +15,8 @@ public sealed record MigrationReport(string OrganizationId, int UsersMigrated, i
 /// <list type="bullet">
 /// <item>Layout 1 → 2: the unique externalId index row <c>x:{hash}</c> becomes a per-user row <c>x:{hash}:{id}</c>,
 ///   and the user row gets <c>Layout = 2</c>.</item>
+/// <item>Journal rows (<c>j:</c>, <c>jr:</c>) written in the organization's partition move to its journal partition
+///   (<see cref="TableLayout.JournalPartition"/>); readers accept both meanwhile.</item>
 /// </list>
 /// </summary>
 public static class OrganizationMigration
@@ -38,7 +40,8 @@ public static class OrganizationMigration
             }
         }
 
-        return new MigrationReport(organizationId, migrated, current);
+        var journalMoved = await new Journal.ActivityJournal(table, TimeProvider.System).MoveLegacyRowsAsync(organizationId, cancellationToken).ConfigureAwait(false);
+        return new MigrationReport(organizationId, migrated, current, journalMoved);
     }
 
     /// <summary>True when the user was moved to the current layout; false when it was there already.</summary>

@@ -38,8 +38,15 @@ internal static class TableLayout
     /// <summary>Deleted users by (userName, externalId): what a POST that restores one looks up.</summary>
     public const string DeletedUserMatchPrefix = "zn:";
 
-    /// <summary>The activity journal: one row per write request, in time order (<c>j:{ticks}:{code}</c>).</summary>
+    /// <summary>The activity journal: one row per write request, in time order (<c>j:{ticks}:{code}</c>), in <see cref="JournalPartition"/>.</summary>
     public const string JournalPrefix = "j:";
+
+    /// <summary>
+    /// The partition of an organization's journal: <c>{organization}~journal</c> (organization ids have no <c>~</c>), so
+    /// that the journal's writes do not share the organization partition's throughput and do not grow it. Rows written
+    /// before it existed are in the organization's partition: read too, moved by <c>scim-admin org migrate</c>.
+    /// </summary>
+    public static string JournalPartition(string organizationId) => organizationId + "~journal";
 
     /// <summary>
     /// The journal's deactivations and deletes again, as small rows of their own (<c>jr:{ticks}:{code}</c>), so that the

@@ -39,15 +39,81 @@ public sealed class ActivityJournalStorageTests(Azurite azurite)
 
         Assert.Equal(4, await journal.CountAsync(org, start.AddMinutes(-1), MassChangeGuard.Counted, None));
         Assert.Equal(2, await journal.CountAsync(org, start.AddSeconds(2.5), MassChangeGuard.Counted, None));
-        var removalRows = await RowsAsync(table, org, TableLayout.JournalRemovalPrefix);
+        var removalRows = await RowsAsync(table, TableLayout.JournalPartition(org), TableLayout.JournalRemovalPrefix);
         Assert.Equal(4, removalRows.Count);
         // Small rows: the effect only (a count reads no names, attributes or request ids).
         Assert.All(removalRows, r => Assert.Equal(["Effect"], r.Keys.Where(k => k is not ("PartitionKey" or "RowKey" or "Timestamp" or "odata.etag"))));
 
         time.Advance(TimeSpan.FromDays(31));
         Assert.Equal(304, await journal.PurgeAsync(org, retentionDays: 30, None));
+        Assert.Empty(await RowsAsync(table, TableLayout.JournalPartition(org), TableLayout.JournalPrefix));
+        Assert.Empty(await RowsAsync(table, TableLayout.JournalPartition(org), TableLayout.JournalRemovalPrefix));
+    }
+
+    [Fact]
+    public async Task Rows_go_to_the_journal_partition_and_rows_written_in_the_organization_partition_stay_readable_until_migrate_moves_them()
+    {
+        var table = new ScimTable(azurite.ServiceClient().GetTableClient("scim"));
+        await table.CreateIfNotExistsAsync(None);
+        var time = new MovableTime(DateTimeOffset.UtcNow);
+        var journal = new ActivityJournal(table, time);
+        var org = "org-" + Guid.NewGuid().ToString("N")[..12];
+        var start = time.GetUtcNow();
+
+        // As the previous version wrote them: in the organization's partition.
+        var legacy = Entry(start.AddSeconds(1), ChangeEventTypes.UserDeactivated);
+        await table.SubmitAsync(
+        [
+            new TableTransactionAction(TableTransactionActionType.Add, new TableEntity(org, Key("j:", legacy))
+            {
+                ["Code"] = legacy.Code, ["Time"] = legacy.Time, ["Operation"] = legacy.Operation, ["ResourceType"] = legacy.ResourceType,
+                ["ResourceId"] = legacy.ResourceId, ["Name"] = legacy.Name, ["Attributes"] = "active", ["Outcome"] = legacy.Outcome,
+                ["Status"] = legacy.Status, ["Effect"] = legacy.Effect, ["RequestId"] = legacy.RequestId, ["Idp"] = legacy.IdentityProvider,
+            }),
+            new TableTransactionAction(TableTransactionActionType.Add, new TableEntity(org, Key("jr:", legacy)) { ["Effect"] = legacy.Effect }),
+        ], None);
+        var current = Entry(start.AddSeconds(2), ChangeEventTypes.UserDeleted);
+        await journal.WriteAsync(org, current, None);
+        var earlier = Entry(start, ChangeEventTypes.UserUpdated);
+        await journal.WriteAsync(org, earlier, None);
+
+        // The organization's partition gets no journal row; reads see both partitions, in time order.
+        Assert.Single(await RowsAsync(table, org, TableLayout.JournalPrefix));
+        Assert.Equal([earlier.Code, legacy.Code, current.Code], await CodesAsync(journal, org, start.AddMinutes(-1)));
+        Assert.Single(await journal.FindAsync(org, legacy.Code, None));
+        Assert.Equal(2, await journal.CountAsync(org, start.AddMinutes(-1), MassChangeGuard.Counted, None));
+
+        var first = await ScimFunctions.Infrastructure.Migrations.OrganizationMigration.MigrateAsync(table, org, cancellationToken: None);
+        var second = await ScimFunctions.Infrastructure.Migrations.OrganizationMigration.MigrateAsync(table, org, cancellationToken: None);
+
+        Assert.Equal((2, 0), (first.JournalRowsMoved, second.JournalRowsMoved));
         Assert.Empty(await RowsAsync(table, org, TableLayout.JournalPrefix));
         Assert.Empty(await RowsAsync(table, org, TableLayout.JournalRemovalPrefix));
+        Assert.Equal([earlier.Code, legacy.Code, current.Code], await CodesAsync(journal, org, start.AddMinutes(-1)));
+        Assert.Equal(2, await journal.CountAsync(org, start.AddMinutes(-1), MassChangeGuard.Counted, None));
+
+        // A move interrupted between its two transactions leaves a row in both partitions: read once.
+        await table.SubmitAsync([new TableTransactionAction(TableTransactionActionType.Add, new TableEntity(org, Key("jr:", legacy)) { ["Effect"] = legacy.Effect })], None);
+        Assert.Equal(2, await journal.CountAsync(org, start.AddMinutes(-1), MassChangeGuard.Counted, None));
+
+        time.Advance(TimeSpan.FromDays(31));
+        Assert.Equal(3, await journal.PurgeAsync(org, retentionDays: 30, None));
+        Assert.Empty(await RowsAsync(table, org, TableLayout.JournalRemovalPrefix));
+        Assert.Empty(await CodesAsync(journal, org, start.AddMinutes(-1)));
+    }
+
+    private static string Key(string prefix, ActivityEntry entry) =>
+        prefix + entry.Time.UtcTicks.ToString("D19", System.Globalization.CultureInfo.InvariantCulture) + ":" + entry.Code;
+
+    private static async Task<List<string>> CodesAsync(ActivityJournal journal, string org, DateTimeOffset since)
+    {
+        var codes = new List<string>();
+        await foreach (var entry in journal.ReadAsync(org, since, null, null, None))
+        {
+            codes.Add(entry.Code);
+        }
+
+        return codes;
     }
 
     [Fact]
@@ -81,10 +147,10 @@ public sealed class ActivityJournalStorageTests(Azurite azurite)
     private static ActivityEntry Entry(DateTimeOffset at, string effect) =>
         new(ActivityJournal.NewCode(at), at, "PATCH", "User", Guid.NewGuid().ToString(), "someone@contoso.com", ["active"], "committed", 200, null, effect, "req", "Entra ID");
 
-    private static async Task<List<TableEntity>> RowsAsync(ScimTable table, string org, string prefix)
+    private static async Task<List<TableEntity>> RowsAsync(ScimTable table, string partition, string prefix)
     {
         var rows = new List<TableEntity>();
-        await foreach (var row in table.RangeAsync(org, prefix, TableLayout.PrefixEnd(prefix), cancellationToken: None))
+        await foreach (var row in table.RangeAsync(partition, prefix, TableLayout.PrefixEnd(prefix), cancellationToken: None))
         {
             rows.Add(row);
         }
