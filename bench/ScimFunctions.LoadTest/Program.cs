@@ -263,6 +263,14 @@ var import = await Phase.RunAsync("Import page (startIndex/count 100, Okta)", pa
 results.Add((import, await Phase.RunAsync("raw: key-range read of 100", Math.Min(pages, 10), 1, p => raw.PageAsync(p))));
 results.Add(await Phase.AlternateAsync("DELETE /Users/{id}", "raw: point read + membership range read + transaction delete", Math.Min(sample, firstBatch), concurrency, rounds,
     async i => (int)(await http.DeleteAsync($"Users/{ids[users - 1 - i]}")).StatusCode, raw.DeleteAsync));
+// DELETE is a soft delete (issue 13): against raw doing what a soft delete needs (the deleted copy and its match row).
+var softDeletes = Math.Min(users - Math.Min(sample, firstBatch), 1_000);
+if (softDeletes > 0)
+{
+    await raw.RestoreUsersAsync();
+    results.Add(await Phase.AlternateAsync("DELETE /Users/{id} (other users)", "raw soft delete: point read + membership range read and match row + transaction of delete and deleted copy",
+        softDeletes, concurrency, rounds, async i => (int)(await http.DeleteAsync($"Users/{ids[i]}")).StatusCode, raw.SoftDeleteAsync));
+}
 
 var tenth = Math.Max(1, pages / 10);
 var firstPages = pageTimes.Take(tenth).Average();

@@ -196,6 +196,44 @@ internal sealed class RawStorage(TableClient table)
         return 204;
     }
 
+    /// <summary>
+    /// DELETE as a soft delete needs it (docs/storage.md, "Deleted users"): read the user, then its memberships (a key-range
+    /// read) and its match row together, then one transaction that deletes the user and its index row and adds the
+    /// deleted copy and the match row naming it.
+    /// </summary>
+    public async Task<int> SoftDeleteAsync(int i)
+    {
+        var user = await table.GetEntityAsync<TableEntity>(Partition, "u:" + i);
+        var memberships = $"r:{i}:";
+        var match = table.GetEntityIfExistsAsync<TableEntity>(Partition, "zn:" + i);
+        await foreach (var _ in table.QueryAsync<TableEntity>(TableClient.CreateQueryFilter($"PartitionKey eq {Partition} and RowKey ge {memberships} and RowKey lt {memberships[..^1] + ";"}"), select: ["RowKey"]))
+        {
+        }
+
+        await match;
+        await table.SubmitTransactionAsync(
+        [
+            new TableTransactionAction(TableTransactionActionType.Delete, user.Value, user.Value.ETag),
+            new TableTransactionAction(TableTransactionActionType.Delete, new TableEntity(Partition, Index(i)), ETag.All),
+            new TableTransactionAction(TableTransactionActionType.UpsertReplace, new TableEntity(Partition, "z:" + i) { ["Doc"] = Document }),
+            new TableTransactionAction(TableTransactionActionType.UpsertReplace, new TableEntity(Partition, "zn:" + i) { ["UserIds"] = i.ToString(System.Globalization.CultureInfo.InvariantCulture) }),
+        ]);
+        return 204;
+    }
+
+    /// <summary>The 1,000 users and their index rows again, after a DELETE phase removed them.</summary>
+    public async Task RestoreUsersAsync()
+    {
+        foreach (var chunk in Enumerable.Range(0, 1_000).Chunk(50))
+        {
+            await Task.WhenAll(chunk.Select(i => table.SubmitTransactionAsync(
+            [
+                new TableTransactionAction(TableTransactionActionType.UpsertReplace, new TableEntity(Partition, "u:" + i) { ["Doc"] = Document }),
+                new TableTransactionAction(TableTransactionActionType.UpsertReplace, new TableEntity(Partition, Index(i)) { ["UserId"] = i.ToString(System.Globalization.CultureInfo.InvariantCulture) }),
+            ])));
+        }
+    }
+
     private static string Index(int i) => Index("user" + i);
 
     private static string Index(string name) => "n:" + Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(name.ToUpperInvariant())));
