@@ -110,7 +110,7 @@ public sealed class UserService
                 var facts = Facts(user!.Document);
                 var delta = new CounterDelta(Users: -1, ActiveUsers: facts.Active ? -1 : 0, UnmanagedUsers: user.Source != UserSource.Scim ? -1 : 0);
                 var deleted = ChangeEvent.Create(time, ChangeEventTypes.UserDeleted, organization, "User", id, facts.ExternalId, facts.UserName, [], user.Version);
-                return Settle(organization, await store.DeleteAsync(organization, user, delta, deleted, attempt, cancellationToken).ConfigureAwait(false), delta) switch
+                return Settle(organization, await store.DeleteAsync(organization, user, facts, delta, deleted, attempt, cancellationToken).ConfigureAwait(false), delta) switch
                 {
                     UserWrite.Committed => ScimResult.NoContent() with { Effect = ChangeEventTypes.UserDeleted },
                     var other => Refusal(other),
@@ -254,7 +254,7 @@ public sealed class UserService
         var delta = new CounterDelta(Users: 1, ActiveUsers: facts.Active ? 1 : 0, UnmanagedUsers: deleted.User.Source == UserSource.Scim ? 0 : 1);
         var restored = ChangeEvent.Create(time, ChangeEventTypes.UserRestored, organizationId, "User", deleted.Id, facts.ExternalId, facts.UserName,
             DocumentChanges.AttributeNames(document), deleted.User.Version + 1);
-        var written = await store.RestoreAsync(organization, deleted, document, delta, restored, cancellationToken).ConfigureAwait(false);
+        var written = await store.RestoreAsync(organization, deleted, document, facts, delta, restored, cancellationToken).ConfigureAwait(false);
         if (Settle(organizationId, written, delta) is not UserWrite.Committed { User: var user })
         {
             return Refusal(written);
@@ -328,7 +328,8 @@ public sealed class UserService
         }
 
         var document = ResourceNormalizer.Normalize(merged, Users);
-        var written = await WriteAsync(context.OrganizationId, organization, existing, document, UserSource.Scim, cancellationToken).ConfigureAwait(false);
+        var replacement = new UserReplacement(existing, document, Facts(existing.Document), Facts(document), UserSource.Scim);
+        var written = await WriteAsync(context.OrganizationId, organization, replacement, cancellationToken).ConfigureAwait(false);
         if (written is not UserWrite.Committed { User: var user })
         {
             return Refusal(written);
@@ -364,8 +365,9 @@ public sealed class UserService
                 return ScimResult.Ok(await RepresentAsync(context, user!.Resource, selection, cancellationToken).ConfigureAwait(false), user.ETag);
             }
 
-            var transition = IdentityProviderQuirks.EntraSoftDeleteTransition(Facts(user!.Document).UserName, Facts(document).UserName);
-            switch (await WriteAsync(organization, null, user, document, user.Source, cancellationToken).ConfigureAwait(false))
+            var replacement = new UserReplacement(user!, document, Facts(user!.Document), Facts(document), user.Source);
+            var transition = IdentityProviderQuirks.EntraSoftDeleteTransition(replacement.Before.UserName, replacement.After.UserName);
+            switch (await WriteAsync(organization, null, replacement, cancellationToken).ConfigureAwait(false))
             {
                 case UserWrite.Committed { User: var written, Effect: var effect }:
                     return ScimResult.Ok(await RepresentAsync(context, written.Resource, selection, cancellationToken).ConfigureAwait(false), written.ETag)
@@ -385,16 +387,15 @@ public sealed class UserService
     /// Replaces a user's document with its event (updated, activated or deactivated), counting the activation change
     /// and an unmanaged user becoming managed.
     /// </summary>
-    private async Task<UserWrite> WriteAsync(string organizationId, OrganizationState? organization, StoredUser existing, JsonObject document, UserSource source, CancellationToken cancellationToken)
+    private async Task<UserWrite> WriteAsync(string organizationId, OrganizationState? organization, UserReplacement replacement, CancellationToken cancellationToken)
     {
-        var before = Facts(existing.Document);
-        var after = Facts(document);
+        var (existing, document, before, after, source) = replacement;
         var becomesManaged = existing.Source != UserSource.Scim && source == UserSource.Scim;
         var delta = new CounterDelta(ActiveUsers: (after.Active ? 1 : 0) - (before.Active ? 1 : 0), UnmanagedUsers: becomesManaged ? -1 : 0);
         var type = before.Active == after.Active ? ChangeEventTypes.UserUpdated : after.Active ? ChangeEventTypes.UserActivated : ChangeEventTypes.UserDeactivated;
         var change = ChangeEvent.Create(time, type, organizationId, "User", existing.Id, after.ExternalId, after.UserName,
             DocumentChanges.Changed(existing.Document, document), existing.Version + 1);
-        var written = await store.ReplaceAsync(organizationId, organization, existing, document, source, delta, change, cancellationToken).ConfigureAwait(false);
+        var written = await store.ReplaceAsync(organizationId, organization, replacement, delta, change, cancellationToken).ConfigureAwait(false);
         return Settle(organizationId, written, delta);
     }
 

@@ -19,11 +19,8 @@ public sealed class ActivityJournalStorageTests(Azurite azurite)
     [Fact]
     public async Task The_guard_counts_removal_rows_only_and_the_purge_removes_both_kinds()
     {
-        var table = new ScimTable(azurite.ServiceClient().GetTableClient("scim"));
-        await table.CreateIfNotExistsAsync(None);
-        var time = new MovableTime(DateTimeOffset.UtcNow);
-        var journal = new ActivityJournal(table, time);
-        var org = "org-" + Guid.NewGuid().ToString("N")[..12];
+        var (table, time, journal) = await JournalAsync(DateTimeOffset.UtcNow);
+        var org = NewOrganization();
         var start = time.GetUtcNow();
 
         // 300 updates and 4 removals in one window.
@@ -53,11 +50,8 @@ public sealed class ActivityJournalStorageTests(Azurite azurite)
     [Fact]
     public async Task Rows_go_to_the_journal_partition_and_rows_written_in_the_organization_partition_stay_readable_until_migrate_moves_them()
     {
-        var table = new ScimTable(azurite.ServiceClient().GetTableClient("scim"));
-        await table.CreateIfNotExistsAsync(None);
-        var time = new MovableTime(DateTimeOffset.UtcNow);
-        var journal = new ActivityJournal(table, time);
-        var org = "org-" + Guid.NewGuid().ToString("N")[..12];
+        var (table, time, journal) = await JournalAsync(DateTimeOffset.UtcNow);
+        var org = NewOrganization();
         var start = time.GetUtcNow();
 
         // As the previous version wrote them: in the organization's partition.
@@ -119,11 +113,8 @@ public sealed class ActivityJournalStorageTests(Azurite azurite)
     [Fact]
     public async Task A_reference_code_names_its_minute_and_resolves_weeks_later_within_its_organization_only()
     {
-        var table = new ScimTable(azurite.ServiceClient().GetTableClient("scim"));
-        await table.CreateIfNotExistsAsync(None);
-        var time = new MovableTime(new DateTimeOffset(2026, 11, 3, 14, 7, 31, TimeSpan.Zero));
-        var journal = new ActivityJournal(table, time);
-        var (org, other) = ("org-" + Guid.NewGuid().ToString("N")[..12], "org-" + Guid.NewGuid().ToString("N")[..12]);
+        var (_, time, journal) = await JournalAsync(new DateTimeOffset(2026, 11, 3, 14, 7, 31, TimeSpan.Zero));
+        var (org, other) = (NewOrganization(), NewOrganization());
         var entry = Entry(time.GetUtcNow(), ChangeEventTypes.UserUpdated);
         await journal.WriteAsync(org, entry, None);
         await journal.WriteAsync(org, Entry(time.GetUtcNow().AddSeconds(10), ChangeEventTypes.UserUpdated), None);
@@ -143,6 +134,17 @@ public sealed class ActivityJournalStorageTests(Azurite azurite)
         Assert.Empty(await journal.FindAsync(other, entry.Code, None));
         Assert.Single(await journal.FindAsync(other, elsewhere.Code, None));
     }
+
+    /// <summary>The journal over the test table, on a clock that starts at <paramref name="start"/>.</summary>
+    private async Task<(ScimTable Table, MovableTime Time, ActivityJournal Journal)> JournalAsync(DateTimeOffset start)
+    {
+        var table = new ScimTable(azurite.ServiceClient().GetTableClient("scim"));
+        await table.CreateIfNotExistsAsync(None);
+        var time = new MovableTime(start);
+        return (table, time, new ActivityJournal(table, time));
+    }
+
+    private static string NewOrganization() => "org-" + Guid.NewGuid().ToString("N")[..12];
 
     private static ActivityEntry Entry(DateTimeOffset at, string effect) =>
         new(ActivityJournal.NewCode(at), at, "PATCH", "User", Guid.NewGuid().ToString(), "someone@contoso.com", ["active"], "committed", 200, null, effect, "req", "Entra ID");

@@ -60,6 +60,9 @@ internal abstract record UserWrite
 /// <summary>A group a user is a member of, with its displayName.</summary>
 internal sealed record GroupRef(string Id, string? DisplayName);
 
+/// <summary>A user's new document, with the facts of the stored one and of the new one (each computed once per attempt).</summary>
+internal sealed record UserReplacement(StoredUser Existing, JsonObject Document, UserFacts Before, UserFacts After, UserSource Source);
+
 /// <summary>A user to create: its document, what the indexes and counters need of it, and its source.</summary>
 internal sealed record NewUser(string Id, JsonObject Document, UserFacts Facts, UserSource Source);
 
@@ -99,15 +102,14 @@ internal interface IUserStore
     /// <paramref name="delta"/>; <paramref name="organization"/> when the attempt read it already.
     /// </summary>
     Task<UserWrite> ReplaceAsync(
-        string organizationId, OrganizationState? organization, StoredUser existing, JsonObject document, UserSource source, CounterDelta delta, ChangeEvent change,
-        CancellationToken cancellationToken);
+        string organizationId, OrganizationState? organization, UserReplacement replacement, CounterDelta delta, ChangeEvent change, CancellationToken cancellationToken);
 
     /// <summary>
     /// Soft-deletes a user: it is hidden from every read, its unique values and seat are freed, its groups stop listing
     /// it, and it stays findable for a restore (<see cref="FindRestorableAsync"/>). <paramref name="attempt"/> is the
     /// number of this attempt of the DELETE.
     /// </summary>
-    Task<UserWrite> DeleteAsync(string organizationId, StoredUser user, CounterDelta delta, ChangeEvent deleted, int attempt, CancellationToken cancellationToken);
+    Task<UserWrite> DeleteAsync(string organizationId, StoredUser user, UserFacts facts, CounterDelta delta, ChangeEvent deleted, int attempt, CancellationToken cancellationToken);
 
     /// <summary>A repeated DELETE of a user that is gone: removes what an earlier DELETE left; true when there was something.</summary>
     Task<bool> FinishDeleteAsync(string organization, string id, CancellationToken cancellationToken);
@@ -117,8 +119,8 @@ internal interface IUserStore
 
     Task<DeletedUser?> FindDeletedAsync(string organization, string id, CancellationToken cancellationToken);
 
-    /// <summary>Brings a deleted user back with <paramref name="document"/>: same id, a new version, its index rows, its groups.</summary>
-    Task<UserWrite> RestoreAsync(OrganizationState organization, DeletedUser deleted, JsonObject document, CounterDelta delta, ChangeEvent restored, CancellationToken cancellationToken);
+    /// <summary>Brings a deleted user back with <paramref name="document"/> (whose facts are <paramref name="facts"/>): same id, a new version, its index rows, its groups.</summary>
+    Task<UserWrite> RestoreAsync(OrganizationState organization, DeletedUser deleted, JsonObject document, UserFacts facts, CounterDelta delta, ChangeEvent restored, CancellationToken cancellationToken);
 
     IAsyncEnumerable<DeletedUser> DeletedAsync(string organization, CancellationToken cancellationToken);
 

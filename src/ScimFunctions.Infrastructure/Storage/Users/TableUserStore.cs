@@ -109,17 +109,14 @@ internal sealed class TableUserStore(
     }
 
     public Task<UserWrite> ReplaceAsync(
-        string organizationId, OrganizationState? organization, StoredUser existing, JsonObject document, UserSource source, CounterDelta delta, ChangeEvent change,
-        CancellationToken cancellationToken) =>
-        StoreConflicts.StaleOnConflictAsync(() => ReplaceCoreAsync(organizationId, organization, existing, document, source, delta, change, cancellationToken));
+        string organizationId, OrganizationState? organization, UserReplacement replacement, CounterDelta delta, ChangeEvent change, CancellationToken cancellationToken) =>
+        StoreConflicts.StaleOnConflictAsync(() => ReplaceCoreAsync(organizationId, organization, replacement, delta, change, cancellationToken));
 
     private async Task<UserWrite> ReplaceCoreAsync(
-        string organizationId, OrganizationState? organization, StoredUser existing, JsonObject document, UserSource source, CounterDelta delta, ChangeEvent change,
-        CancellationToken cancellationToken)
+        string organizationId, OrganizationState? organization, UserReplacement replacement, CounterDelta delta, ChangeEvent change, CancellationToken cancellationToken)
     {
+        var (existing, document, before, after, source) = replacement;
         var existingRow = existing.Resource.Row();
-        var before = UserFacts.From(existing.Document, options.MaxIndexedEmails);
-        var after = UserFacts.From(document, options.MaxIndexedEmails);
         var row = UserRows.UserRow(organizationId, existing.Id, document, after, source, existing.Version + 1, existing.Resource.Created, time.GetUtcNow());
         var actions = new List<TableTransactionAction> { new(TableTransactionActionType.UpdateReplace, row, existingRow.ETag) };
         var beforeRows = UserRows.IndexRows(organizationId, existing.Id, before, UserRows.LayoutOf(existingRow)).ToList();
@@ -156,19 +153,18 @@ internal sealed class TableUserStore(
         return new UserWrite.Committed(UserRows.Read(row), Seats(slot, delta)) { Effect = change.Type };
     }
 
-    public Task<UserWrite> DeleteAsync(string organizationId, StoredUser user, CounterDelta delta, ChangeEvent deleted, int attempt, CancellationToken cancellationToken) =>
-        StoreConflicts.StaleOnConflictAsync(() => DeleteCoreAsync(organizationId, user, delta, deleted, attempt, cancellationToken));
+    public Task<UserWrite> DeleteAsync(string organizationId, StoredUser user, UserFacts facts, CounterDelta delta, ChangeEvent deleted, int attempt, CancellationToken cancellationToken) =>
+        StoreConflicts.StaleOnConflictAsync(() => DeleteCoreAsync(organizationId, user, facts, delta, deleted, attempt, cancellationToken));
 
     /// <summary>
     /// In one transaction the user row becomes a deleted-user row, its index rows go, its seat is freed, its match row
     /// names it, and (when they fit, on the first attempt) its groups' side of each membership goes; the user's side
     /// stays for a restore. Groups that did not fit, or whose row went meanwhile, lose their side right after.
     /// </summary>
-    private async Task<UserWrite> DeleteCoreAsync(string organizationId, StoredUser user, CounterDelta delta, ChangeEvent deleted, int attempt, CancellationToken cancellationToken)
+    private async Task<UserWrite> DeleteCoreAsync(string organizationId, StoredUser user, UserFacts facts, CounterDelta delta, ChangeEvent deleted, int attempt, CancellationToken cancellationToken)
     {
         var userRow = user.Resource.Row();
         var id = user.Id;
-        var facts = UserFacts.From(user.Document, options.MaxIndexedEmails);
         // Removing the group-side rows in the delete's own transaction is tried on the first attempt only: one of them
         // may be gone after a failed one, which would fail the transaction again.
         var withGroups = attempt == 1;
@@ -279,15 +275,17 @@ internal sealed class TableUserStore(
             ? UserRows.ReadDeleted(row)
             : null;
 
-    public Task<UserWrite> RestoreAsync(OrganizationState organization, DeletedUser deleted, JsonObject document, CounterDelta delta, ChangeEvent restored, CancellationToken cancellationToken) =>
-        StoreConflicts.StaleOnConflictAsync(() => RestoreCoreAsync(organization, deleted, document, delta, restored, cancellationToken));
+    public Task<UserWrite> RestoreAsync(
+        OrganizationState organization, DeletedUser deleted, JsonObject document, UserFacts facts, CounterDelta delta, ChangeEvent restored, CancellationToken cancellationToken) =>
+        StoreConflicts.StaleOnConflictAsync(() => RestoreCoreAsync(organization, deleted, document, facts, delta, restored, cancellationToken));
 
     /// <summary>
     /// In one transaction: the user row again (same id, a new version), the deleted-user row gone, its index rows, its
     /// match row without it, its seat, and its groups when they fit (three actions a group: its row, the user's
     /// membership in it, its event), so that a restore that fails leaves nothing half-done for its retry.
     /// </summary>
-    private async Task<UserWrite> RestoreCoreAsync(OrganizationState organization, DeletedUser deleted, JsonObject document, CounterDelta delta, ChangeEvent restored, CancellationToken cancellationToken)
+    private async Task<UserWrite> RestoreCoreAsync(
+        OrganizationState organization, DeletedUser deleted, JsonObject document, UserFacts facts, CounterDelta delta, ChangeEvent restored, CancellationToken cancellationToken)
     {
         var orgRow = RowOf(organization);
         var organizationId = orgRow.PartitionKey;
@@ -298,7 +296,6 @@ internal sealed class TableUserStore(
         }
 
         var deletedRow = deleted.User.Resource.Row();
-        var facts = UserFacts.From(document, options.MaxIndexedEmails);
         var deletedFacts = UserFacts.From(deleted.User.Document, options.MaxIndexedEmails);
         var row = UserRows.UserRow(organizationId, deleted.Id, document, facts, deleted.User.Source, deleted.User.Version + 1, deleted.User.Resource.Created, time.GetUtcNow());
         var actions = new List<TableTransactionAction>
